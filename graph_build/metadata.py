@@ -1,0 +1,125 @@
+"""What a plan says about itself: title, issuer, document number, date, region, period.
+
+Government plans come as a notice (通知: issuer, 文号, date) wrapping the plan proper, whose
+own title line starts the body. A copy from a preview site can stop early (the 2020 provincial
+copy ends at "预览已结束"): that is a warning, not an error.
+"""
+from __future__ import annotations
+
+import re
+
+from .curated import load_csv, load_yaml
+from .model import DocumentMeta
+from .reflow import clean_line
+
+PLAN_SUFFIX = re.compile(r"(行动计划|行动方案|实施方案|工作方案|专项规划|发展规划|规划|计划|方案|纲要|意见)$")
+PERIOD = re.compile(r"[（(]\s*(\d{4})\s*[—\-–－~〜至到]+\s*(\d{4})\s*年?\s*[）)]")
+DOC_NUMBER = re.compile(r"([\u4e00-\u9fff]{1,8})\s*[〔\[［(（]\s*(\d{4})\s*[〕\]］)）]\s*(\d+)\s*号")
+DATE = re.compile(r"^(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日$")
+COMPILER = re.compile(r"由(.{2,30}?)(?:牵头)?(?:组织)?编制")
+HEAD_LINES = 60  # the notice and title sit in the first lines of every plan
+
+
+def normalise_title(text: str) -> str:
+    """Title without extraction spaces, with full-width brackets: "方案 (2023—2025年)" → "方案（2023—2025年）"."""
+    text = re.sub(r"\s+", "", text)
+    return text.replace("(", "（").replace(")", "）")
+
+
+def find_title(lines: list[str]) -> tuple[str, int, int]:
+    """The plan's own title and the 0-based range of lines it spans.
+
+    The title is the first short line ending in a plan word (行动计划, 专项规划, ...) that is not
+    the notice's "关于印发…的通知"; a period in brackets on the next line belongs to it.
+    """
+    head = [clean_line(line)[0] for line in lines[:HEAD_LINES]]
+    for index, text in enumerate(head):
+        bare = re.sub(r"\s+", "", text)
+        candidate = PERIOD.sub("", bare)
+        if not candidate or len(candidate) > 40 or any(w in bare for w in ("关于", "通知", "印发", "《")):
+            continue
+        if not PLAN_SUFFIX.search(candidate):
+            continue
+        end = index
+        if not PERIOD.search(bare):
+            following = next(((j, t) for j, t in enumerate(head[index + 1:], index + 1) if t), None)
+            if following and PERIOD.fullmatch(re.sub(r"\s+", "", following[1])):
+                bare += re.sub(r"\s+", "", following[1])
+                end = following[0]
+        return normalise_title(bare), index, end
+    quoted = re.search(r"《([^》]{4,60})》", re.sub(r"\s+", "", "".join(head)))
+    if quoted:
+        return normalise_title(quoted.group(1)), -1, -1
+    return "", -1, -1
+
+
+def find_body_end(lines: list[str], start: int) -> int:
+    """Index of the first line after the plan body (annex, distribution list, preview wall)."""
+    patterns = [re.compile(p) for p in load_yaml("outline.yaml")["body_end_patterns"]]
+    for index in range(max(start, 0) + 1, len(lines)):
+        text = clean_line(lines[index])[0]
+        if any(p.search(text) for p in patterns):
+            return index
+    return len(lines)
+
+
+def region_of(title: str) -> tuple[str, str]:
+    """Region name and level (province/city/county) from the start of the title."""
+    for row in load_csv("regions.csv"):
+        if title.startswith(row["name"]) or (row["short"] and title.startswith(row["short"])):
+            return row["name"], row["level"]
+    found = re.match(r"^(.{2,6}?(?:自治区|省|市|自治州|州|县|区))", title)
+    if not found:
+        return "", ""
+    name = found.group(1)
+    level = {"省": "province", "区": "county", "县": "county"}.get(name[-1], "city")
+    if name.endswith("自治区"):
+        level = "province"
+    return name, level
+
+
+def parse_metadata(lines: list[str]) -> tuple[DocumentMeta, int, int]:
+    """Metadata of a plan, plus the 0-based line range of its body (after the title)."""
+    meta = DocumentMeta()
+    title, _title_start, title_end = find_title(lines)
+    meta.title = title
+    meta.region, meta.level = region_of(title)
+    head = [clean_line(line)[0] for line in lines[:HEAD_LINES]]
+    joined_head = "".join(head)
+    number = next((m for m in map(DOC_NUMBER.search, head) if m), None)
+    if number:
+        meta.number = f"{number.group(1)}〔{number.group(2)}〕{number.group(3)}号"
+    for index, text in enumerate(head):
+        date = DATE.match(re.sub(r"\s+", " ", text))
+        if date and index < max(title_end, 1) + 1:
+            year, month, day = date.groups()
+            meta.date = f"{int(year):04d}-{int(month):02d}-{int(day):02d}"
+            meta.issuer = next((re.sub(r"\s+", "", t) for t in reversed(head[:index]) if t), "")
+            break
+    if not meta.issuer:
+        header = next((t for t in head if t.endswith("文件")), "")
+        meta.issuer = re.sub(r"\s+", "", header)[:-2] if header else ""
+    if not meta.issuer:
+        compiler = COMPILER.search(re.sub(r"\s+", "", "".join(clean_line(l)[0] for l in lines[:120])))
+        if compiler:
+            meta.issuer, meta.issuer_role = compiler.group(1), "compiler"
+    period = PERIOD.search(title)
+    if period:
+        meta.period = f"{period.group(1)}-{period.group(2)}"
+    else:
+        span = re.search(r"规划期为\s*(\d{4})\s*[—\-–－~至]+\s*(\d{4})", joined_head + "".join(
+            clean_line(l)[0] for l in lines[:120]))
+        if span:
+            meta.period = f"{span.group(1)}-{span.group(2)}"
+        elif "十四五" in title:
+            meta.period = "2021-2025"
+        elif "十五五" in title:
+            meta.period = "2026-2030"
+    markers = load_yaml("outline.yaml")["truncation_markers"]
+    for index, line in enumerate(lines):
+        if any(marker in line for marker in markers):
+            meta.truncated = True
+            meta.warnings.append(f"truncated copy: the text stops at a '{line.strip()[:12]}' notice (line {index + 1})")
+            break
+    body_start = title_end + 1 if title_end >= 0 else 0
+    return meta, body_start, find_body_end(lines, body_start)

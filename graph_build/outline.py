@@ -1,0 +1,226 @@
+"""Turn a plan's reflowed blocks into its outline (sections) and its tasks.
+
+Which text is a task follows the conventions of the plans, not of one file:
+- a responsibility annotation closes a task; a numbered item whose body carries several
+  annotations holds one task per sub-item (厦门 "8.新技术基础设施建设行动": 人工智能。…
+  元宇宙。… each with its own （责任单位：…）);
+- a numbered leaf item without any annotation is one task with no units (the 2020
+  provincial plan);
+- in chapters and sections that do not number their tasks (the 十四五 plan), each paragraph
+  that opens with a short lead sentence is a task, and each named item of a 专栏 box is one;
+- sections about background and goals (data/outline.yaml) hold no tasks; 保障措施 does.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from . import headings
+from .annotation import find_annotations
+from .curated import load_yaml
+from .model import Annotation, Section, Task
+from .reflow import Block, reflow
+
+ITEM_KINDS = {"cn", "paren_cn", "arabic", "paren_arabic", "circled"}
+
+
+@dataclass
+class Piece:
+    """Body text under a section, with a way back to its source lines."""
+
+    block: Block
+    offset: int = 0  # where this piece starts in the block's text
+
+    @property
+    def text(self) -> str:
+        return self.block.text[self.offset:]
+
+    def line(self, offset: int) -> int:
+        return self.block.line_at(self.offset + offset)
+
+
+def display_number(kind: str, number: str) -> str:
+    """The task number as analysts cite it: 一, （一）, 3, （3）, 第二章, 专栏 3."""
+    return {
+        "paren_cn": f"（{number}）",
+        "paren_arabic": f"（{number}）",
+        "chapter": f"第{number}章",
+        "section": f"第{number}节",
+        "part": f"第{number}部分",
+        "box": f"专栏{number}",
+    }.get(kind, number)
+
+
+def is_excluded_title(title: str) -> bool:
+    """Background and goal sections (指导思想, 发展目标, ...) hold no tasks."""
+    return any(word in title for word in load_yaml("outline.yaml")["non_task_sections"])
+
+
+def build_sections(blocks: list[Block]) -> tuple[list[Section], dict[int | None, list[Piece]]]:
+    """Nest headings by the order their styles first appear (一、 > （一） > 1. > （1）)."""
+    sections: list[Section] = []
+    bodies: dict[int | None, list[Piece]] = {None: []}
+    stack: list[Section] = []
+    for block in blocks:
+        found = None if block.table else headings.match_heading(block.text)
+        if found is None:
+            target = stack[-1] if stack else None
+            if target is not None and target.kind == "box" and headings.sentence_lead(block.text):
+                # A lead-sentence paragraph after a 专栏's items belongs to the enclosing 节.
+                stack.pop()
+                target = stack[-1] if stack else None
+            bodies[target.ordinal if target else None].append(Piece(block))
+            continue
+        kinds = [s.kind for s in stack]
+        if found.kind in kinds:
+            del stack[kinds.index(found.kind):]
+        elif found.kind in headings.STRUCTURAL and stack and stack[-1].kind == "box":
+            stack.pop()
+        parent = stack[-1] if stack else None
+        section = Section(
+            ordinal=len(sections) + 1,
+            kind=found.kind,
+            number=display_number(found.kind, found.number),
+            title=found.title,
+            level=len(stack) + 1,
+            line=block.line_start,
+            parent=parent.ordinal if parent else None,
+            excluded=is_excluded_title(found.title) or bool(parent and parent.excluded),
+        )
+        sections.append(section)
+        stack.append(section)
+        bodies[section.ordinal] = []
+        if found.rest:
+            bodies[section.ordinal].append(Piece(block, block.text.rfind(found.rest)))
+    return sections, bodies
+
+
+@dataclass
+class Chunk:
+    """A run of body text closed by a responsibility annotation (or by the section's end)."""
+
+    text: str
+    line_start: int
+    line_end: int
+    annotation: Annotation | None
+
+
+def chunk_by_annotation(pieces: list[Piece]) -> list[Chunk]:
+    """Cut a section's body after each responsibility annotation."""
+    chunks: list[Chunk] = []
+    parts: list[str] = []
+    start_line = None
+    for piece in pieces:
+        text = piece.text
+        cursor = 0
+        for note in find_annotations(text):
+            parts.append(text[cursor:note.start])
+            if start_line is None:
+                start_line = piece.line(cursor)
+            chunks.append(Chunk(_join(parts), start_line, piece.line(max(note.end - 1, 0)), note))
+            parts, start_line, cursor = [], None, note.end
+        rest = text[cursor:].strip()
+        if rest:
+            if start_line is None:
+                start_line = piece.line(cursor + len(text[cursor:]) - len(text[cursor:].lstrip()))
+            parts.append(rest)
+            last_line = piece.block.line_end
+    if parts and _join(parts):
+        chunks.append(Chunk(_join(parts), start_line or 0, last_line, None))
+    return chunks
+
+
+def _join(parts: list[str]) -> str:
+    return "".join(p.strip() for p in parts).strip()
+
+
+def _task(section: Section | None, number: str, title: str, chunk_text: str, line_start: int,
+          line_end: int, notes: list[Annotation]) -> Task:
+    units = [u for note in notes for u in note.units]
+    return Task(
+        ordinal=0,
+        section=section.ordinal if section else None,
+        number=number,
+        title=title,
+        text=chunk_text,
+        line_start=line_start,
+        line_end=line_end,
+        annotation="".join(note.raw for note in notes),
+        units=units,
+        deadline=next((note.deadline for note in notes if note.deadline), ""),
+    )
+
+
+def sub_item_title(text: str) -> str:
+    """Title of an unnumbered sub-item: its lead sentence, or its first clause."""
+    lead = headings.sentence_lead(text) or headings.box_item_name(text)
+    if lead:
+        return lead
+    return re.split(r"[，,。；;]", text, maxsplit=1)[0][:headings.TITLE_MAX]
+
+
+def tasks_of_section(section: Section | None, pieces: list[Piece], child_kinds: set[str]) -> list[Task]:
+    """The tasks a section's own body holds, by the conventions in the module docstring."""
+    if section is not None and section.excluded:
+        return []
+    chunks = chunk_by_annotation(pieces)
+    annotated = [c for c in chunks if c.annotation]
+    number = section.number if section else ""
+    title = section.title if section else ""
+    heading_line = section.line if section else (chunks[0].line_start if chunks else 0)
+    if len(annotated) == 1 and section is not None:
+        notes = [annotated[0].annotation]
+        text = _join([c.text for c in chunks])
+        return [_task(section, number, title, text, heading_line, chunks[-1].line_end, notes)]
+    if annotated:
+        tasks = []
+        for index, chunk in enumerate(chunks, start=1):
+            notes = [chunk.annotation] if chunk.annotation else []
+            tasks.append(_task(section, f"{number}.{index}", sub_item_title(chunk.text), chunk.text,
+                               chunk.line_start, chunk.line_end, notes))
+        return tasks
+    if section is None or not chunks:
+        return []
+    whole = _task(section, number, title, _join([c.text for c in chunks]), heading_line,
+                  chunks[-1].line_end, [])
+    if section.kind in ITEM_KINDS:
+        return [] if child_kinds else [whole]
+    if child_kinds - {"box"}:
+        return []  # a chapter's introduction before its 节
+    # An unnumbered 节 or 专栏: one task per lead paragraph, or the whole section when it
+    # has none (十四五 plan 第九章 第一节 强化组织协调; 专栏 14 is a single paragraph).
+    return lead_paragraph_tasks(section, pieces) or [whole]
+
+
+def lead_paragraph_tasks(section: Section, pieces: list[Piece]) -> list[Task]:
+    """Tasks of an unnumbered section: one per paragraph opening with a lead sentence or name."""
+    tasks: list[Task] = []
+    lead_of = headings.box_item_name if section.kind == "box" else headings.sentence_lead
+    for piece in pieces:
+        text = piece.text.strip()
+        lead = lead_of(text)
+        if lead:
+            tasks.append(_task(section, f"{section.number}.{len(tasks) + 1}", lead, text,
+                               piece.block.line_start, piece.block.line_end, []))
+        elif tasks:
+            # A paragraph without a lead continues the task before it.
+            tasks[-1].text += text
+            tasks[-1].line_end = piece.block.line_end
+    return tasks
+
+
+def parse_outline(lines: list[str], first_line: int = 1) -> tuple[list[Section], list[Task]]:
+    """Sections and tasks of a plan body; ``first_line`` numbers ``lines[0]`` in the file."""
+    blocks = reflow(lines, first_line)
+    sections, bodies = build_sections(blocks)
+    child_kinds: dict[int | None, set[str]] = {}
+    for section in sections:
+        child_kinds.setdefault(section.parent, set()).add(section.kind)
+    tasks: list[Task] = []
+    for section in [None, *sections]:
+        key = section.ordinal if section else None
+        tasks.extend(tasks_of_section(section, bodies.get(key, []), child_kinds.get(key, set())))
+    tasks.sort(key=lambda t: (t.line_start, t.line_end))
+    for ordinal, task in enumerate(tasks, start=1):
+        task.ordinal = ordinal
+    return sections, tasks

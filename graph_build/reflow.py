@@ -1,0 +1,177 @@
+"""Undo the layout a PDF extraction leaves: rejoin wrapped lines into paragraphs.
+
+The bundled plans show every artifact this handles: lines wrapped at the page width
+with a blank line between them (厦门, the 十四五 plan), a sentence broken at a page break
+(福州 line 58-60 "规模覆\\n\\n盖。"), markdown ``#``/``**`` noise on headings, a leading space
+where a page began, and tab-separated table rows.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections import Counter
+from dataclasses import dataclass, field
+
+from . import headings
+
+MARKDOWN_NOISE = re.compile(r"^\s*#+\s*|\*\*|__")
+# A line that ends one of these closes a sentence or a bracketed annotation.
+TERMINAL = tuple("。！？；：!?;:）〕)]】」』”")
+TERMINAL_STRICT = tuple("。！？；!?;")
+
+
+@dataclass
+class Block:
+    """A reflowed paragraph (or heading, or table row) with its source line range."""
+
+    text: str
+    line_start: int
+    line_end: int
+    markdown: bool = False  # the first line carried markdown heading marks
+    table: bool = False
+    breaks: list[tuple[int, int]] = field(default_factory=list)  # (text offset, line) per joined line
+
+    def line_at(self, offset: int) -> int:
+        """Source line holding the character at ``offset`` of the reflowed text."""
+        line = self.line_start
+        for start, number in self.breaks:
+            if start > offset:
+                break
+            line = number
+        return line
+
+
+def display_width(text: str) -> int:
+    """Width in terminal columns: CJK characters count two, the way the PDF set them."""
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
+def clean_line(raw: str) -> tuple[str, bool]:
+    """Strip whitespace and markdown emphasis; say whether it carried a markdown heading mark."""
+    markdown = raw.lstrip().startswith("#")
+    text = MARKDOWN_NOISE.sub("", raw).replace("**", "").strip()
+    text = text.replace("\u3000", " ").strip()
+    return text, markdown
+
+
+def join_text(left: str, right: str) -> str:
+    """Join two wrapped pieces: no space between CJK, one space between Latin words."""
+    if not left:
+        return right
+    if left[-1].isascii() and left[-1].isalnum() and right[:1].isascii() and right[:1].isalnum():
+        return left + " " + right
+    return left + right
+
+
+def page_width(lines: list[str]) -> int | None:
+    """The width at which the PDF wrapped body lines, or None when lines are whole paragraphs.
+
+    A wrapped document has a mode of line widths that many lines sit near; the 福州 plan,
+    whose paragraphs are single lines, has no such mode.
+    """
+    widths = [display_width(line) for line in lines if display_width(line) >= 20]
+    if len(widths) < 10:
+        return None
+    counts = Counter(widths)
+    mode = max(sorted(counts), key=lambda w: sum(counts.get(w + d, 0) for d in range(-4, 5)))
+    near = sum(counts.get(mode + d, 0) for d in range(-4, 5))
+    if near / len(widths) < 0.4:
+        return None
+    return mode
+
+
+def open_brackets(text: str) -> int:
+    """How many brackets opened in ``text`` are still unclosed at its end (never negative)."""
+    depth = 0
+    for char in text:
+        if char in "〔（(【[［":
+            depth += 1
+        elif char in "〕）)】]］" and depth > 0:
+            depth -= 1
+    return depth
+
+
+def reflow(lines: list[str], first_line: int = 1) -> list[Block]:
+    """Join a document's lines into blocks: headings, paragraphs and table rows.
+
+    ``first_line`` is the 1-based number of ``lines[0]`` in the source file.
+    """
+    cleaned = [clean_line(raw) for raw in lines]
+    width = page_width([text for text, _ in cleaned if text])
+    full = (width * 0.85) if width else None
+    blocks: list[Block] = []
+    for offset, (text, markdown) in enumerate(cleaned):
+        if not text:
+            continue
+        number = first_line + offset
+        is_table = "\t" in text
+        prev = blocks[-1] if blocks else None
+        if prev is not None and _continues(prev, text, markdown, is_table, full):
+            joined = join_text(prev.text, text)
+            prev.breaks.append((len(joined) - len(text), number))
+            prev.text = joined
+            prev.line_end = number
+            prev._last_width = display_width(text)  # type: ignore[attr-defined]
+            continue
+        block = Block(text=text, line_start=number, line_end=number, markdown=markdown,
+                      table=is_table, breaks=[(0, number)])
+        block._last_width = display_width(text)  # type: ignore[attr-defined]
+        found = headings.match_heading(text)
+        # A heading with its task text on the same line ("14.全面筑牢安全防线。建立…") wraps
+        # like body text; a bare heading line ("1.千兆光网建设行动") does not.
+        block._heading = (bool(found) and not found.rest) or markdown  # type: ignore[attr-defined]
+        blocks.append(block)
+    if full is not None:
+        blocks = [part for block in blocks for part in split_at_leads(block)]
+    return blocks
+
+
+def split_block(block: Block, offset: int) -> tuple[Block, Block]:
+    """Cut a block in two at ``offset``, keeping each half's source lines."""
+    line = block.line_at(offset)
+    head = Block(block.text[:offset].rstrip(), block.line_start, block.line_at(max(offset - 1, 0)),
+                 block.markdown, block.table, [b for b in block.breaks if b[0] < offset])
+    tail = Block(block.text[offset:], line, block.line_end, False, block.table,
+                 [(0, line)] + [(b[0] - offset, b[1]) for b in block.breaks if b[0] > offset])
+    for part in (head, tail):
+        part._heading = False  # type: ignore[attr-defined]
+        part._last_width = 0  # type: ignore[attr-defined]
+    return head, tail
+
+
+def split_at_leads(block: Block) -> list[Block]:
+    """Split a wrapped block where a new paragraph visibly began on a new line.
+
+    When a paragraph's last line happens to fill the page width, nothing in the text marks
+    the paragraph end; a line that starts right after a 。 with a short lead sentence
+    ("创新“互联网+监管”服务。", 十四五 plan line 566) is such a start.
+    """
+    if getattr(block, "_heading", False) or block.table:
+        return [block]
+    for offset, _line in block.breaks[1:]:
+        if block.text[offset - 1: offset] == "。" and headings.opens_with_lead(block.text[offset:]):
+            head, tail = split_block(block, offset)
+            return [head] + split_at_leads(tail)
+    return [block]
+
+
+def _continues(prev: Block, text: str, markdown: bool, is_table: bool, full: float | None) -> bool:
+    """Decide whether ``text`` continues the previous block rather than starting a new one."""
+    if markdown or is_table or prev.table:
+        return False
+    if headings.is_structural_heading(text):
+        return False
+    prev_full = full is not None and prev._last_width >= full  # type: ignore[attr-defined]
+    # An annotation still open ("…福州（长乐）" then "国际航空城管委会…〕", 福州 line 210)
+    # runs on whatever its last character is.
+    unterminated = not prev.text.endswith(TERMINAL) or open_brackets(prev.text) > 0
+    if prev._heading:  # type: ignore[attr-defined]
+        # A heading line runs on only when the PDF wrapped it at the page width (闽政办 plan:
+        # "1.加快建设…双千兆网络。加大 5G 基站站址、" continues on the next line).
+        return prev_full and not prev.text.endswith(TERMINAL_STRICT)
+    if headings.match_heading(text):
+        # "一、资源共享、云边协同”…" in the 十四五 plan (line 475) is the tail of a wrapped
+        # line, not a heading: the line before it stops mid-phrase at the page width.
+        # Where lines are whole paragraphs (福州), a break before a heading is a real one.
+        return unterminated and prev_full
+    return unterminated or prev_full
