@@ -1,0 +1,1 @@
+"""Graph → files: interactive HTML views, GraphML/GEXF, node-link JSON, CSV."""

@@ -1,0 +1,86 @@
+"""Documents → responsibility graph: read, parse, resolve, assemble.
+
+>>> import graph_build
+>>> graph = graph_build.build(graph_build.bundled_plans())   # doctest: +SKIP
+"""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import networkx as nx
+
+from .curated import bundled_plans, data_dir
+from .graph import assemble
+from .parse import NoTasksError, parse_document
+from .read import SourceError, expand_paths, read_source
+
+__all__ = ["build", "build_report", "BuildReport", "bundled_plans", "BuildError"]
+
+
+class BuildError(ValueError):
+    """No input could be built into a graph."""
+
+
+@dataclass
+class BuildReport:
+    """What a build did: the graph, the inputs it used, and per-file failures and warnings."""
+
+    graph: nx.MultiDiGraph
+    inputs: list[dict] = field(default_factory=list)
+    failures: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+
+def file_label(path: Path) -> str:
+    """How a source file is cited: bundled plans by their data/ path, others as given."""
+    try:
+        return "data/" + path.resolve().relative_to(data_dir().resolve()).as_posix()
+    except ValueError:
+        return path.as_posix()
+
+
+def build_report(paths: list[str | os.PathLike]) -> BuildReport:
+    """Build the graph from files and folders, collecting failures instead of stopping.
+
+    The same plan given twice (same text, another name) is built once, with a warning.
+    """
+    parsed, report = [], BuildReport(graph=nx.MultiDiGraph())
+    seen: dict[str, str] = {}
+    files = expand_paths(list(paths))
+    for path in files:
+        label = file_label(path)
+        try:
+            doc = parse_document(read_source(path))
+        except (SourceError, NoTasksError) as error:
+            report.failures.append(str(error))
+            continue
+        if not doc.tasks:
+            report.failures.append(f"{label}: no tasks recognised")
+            continue
+        if doc.content_hash in seen:
+            report.warnings.append(f"{label}: same content as {seen[doc.content_hash]}, built once")
+            continue
+        seen[doc.content_hash] = label
+        report.warnings.extend(f"{label}: {w}" for w in doc.meta.warnings)
+        report.inputs.append({"file": label, "sha256": doc.content_hash, "tasks": len(doc.tasks)})
+        parsed.append((doc, label))
+    if not files:
+        report.failures.append("no input files given")
+    report.graph = assemble(parsed)
+    report.inputs.sort(key=lambda item: item["file"])
+    report.graph.graph["inputs"] = [f"{i['file']}#{i['sha256'][:12]}" for i in report.inputs]
+    return report
+
+
+def build(paths: list[str | os.PathLike]) -> nx.MultiDiGraph:
+    """The responsibility graph of the given plan files or folders.
+
+    Raises BuildError when no input yields tasks; unreadable inputs are skipped (see
+    ``build_report`` for the per-file reasons).
+    """
+    report = build_report(paths)
+    if not report.inputs:
+        raise BuildError("; ".join(report.failures) or "no tasks in any input")
+    return report.graph

@@ -1,0 +1,120 @@
+"""Resolve printed unit names to agencies with the curated table data/agencies.csv.
+
+The table has one row per printed name (alias) and region: the canonical agency it means, its
+kind (department, collective of district governments, operator, ...) and its function
+(telecom regulator, big-data authority, ...), so that 市通管办 (福州), 市通信发展管理办 (泉州)
+and 市通信管理局 (厦门) compare as one function. A name the table does not know is kept as
+printed, classified by the patterns in data/unit_kinds.yaml, and reported as unresolved.
+"""
+from __future__ import annotations
+
+import functools
+import re
+import unicodedata
+from dataclasses import dataclass
+
+from .curated import CuratedDataError, load_csv, load_yaml
+from .model import UnitRef
+
+ANY_REGION = "*"
+
+
+@dataclass(frozen=True)
+class Agency:
+    """A canonical agency: what every alias of it resolves to."""
+
+    canonical: str
+    region: str
+    kind: str
+    function: str
+
+
+def normalise_name(name: str) -> str:
+    """Comparison form of a unit name: no spaces, full-width brackets, simplified characters."""
+    text = re.sub(r"\s+", "", name)
+    text = text.replace("(", "（").replace(")", "）").replace("[", "〔").replace("]", "〕")
+    text = unicodedata.normalize("NFC", text)
+    return to_simplified(text)
+
+
+@functools.lru_cache(maxsize=4096)
+def to_simplified(text: str) -> str:
+    """Traditional → simplified characters (opencc), so 市數字辦 matches 市数字办."""
+    try:
+        import opencc
+    except ImportError:  # opencc is a declared dependency; stay usable without it
+        return text
+    return _converter().convert(text)
+
+
+@functools.lru_cache(maxsize=1)
+def _converter():
+    import opencc
+
+    return opencc.OpenCC("t2s")
+
+
+def kinds() -> dict[str, str]:
+    """The allowed unit kinds and what each means."""
+    return dict(load_yaml("unit_kinds.yaml")["kinds"])
+
+
+def functions() -> set[str]:
+    """The allowed agency functions (data/agency_functions.csv)."""
+    return {row["function"] for row in load_csv("agency_functions.csv")}
+
+
+@functools.lru_cache(maxsize=1)
+def agency_index() -> dict[tuple[str, str], Agency]:
+    """(region, normalised alias) → Agency, validated once per process."""
+    allowed_kinds, allowed_functions = kinds(), functions()
+    index: dict[tuple[str, str], Agency] = {}
+    by_canonical: dict[tuple[str, str], Agency] = {}
+    for number, row in enumerate(load_csv("agencies.csv"), start=2):
+        agency = Agency(row["canonical"], row["region"], row["kind"], row["function"])
+        where = f"data/agencies.csv row {number}"
+        if agency.kind not in allowed_kinds:
+            raise CuratedDataError(f"{where}: unknown kind {agency.kind!r}")
+        if agency.function and agency.function not in allowed_functions:
+            raise CuratedDataError(f"{where}: unknown function {agency.function!r}")
+        known = by_canonical.setdefault((agency.region, agency.canonical), agency)
+        if known != agency:
+            raise CuratedDataError(f"{where}: {agency.canonical} has conflicting kind/function")
+        key = (agency.region, normalise_name(row["alias"]))
+        if key in index and index[key] != agency:
+            raise CuratedDataError(f"{where}: duplicate alias {row['alias']!r} in {agency.region}")
+        index[key] = agency
+    return index
+
+
+def classify(name: str) -> str:
+    """Kind of a unit the table does not know, from the patterns in data/unit_kinds.yaml."""
+    for rule in load_yaml("unit_kinds.yaml")["patterns"]:
+        if re.search(rule["pattern"], name):
+            return rule["kind"]
+    return "government_department"
+
+
+def lookup(name: str, region: str) -> Agency | None:
+    """The agency a name means in a region (a region-less table row matches everywhere)."""
+    index = agency_index()
+    key = normalise_name(name)
+    return index.get((region, key)) or index.get((ANY_REGION, key))
+
+
+def resolve_unit(unit: UnitRef, region: str) -> UnitRef:
+    """Fill in canonical name, kind, function and region of a unit reference (in place)."""
+    agency = lookup(unit.name, region) or lookup(unit.printed, region)
+    if agency is not None:
+        unit.canonical = agency.canonical
+        unit.kind = agency.kind
+        unit.function = agency.function
+        unit.region = region if agency.region == ANY_REGION else agency.region
+        unit.resolved = True
+    else:
+        unit.canonical = normalise_name(unit.name)
+        unit.kind = classify(unit.name)
+        unit.function = ""
+        unit.region = region
+        unit.resolved = False
+    return unit

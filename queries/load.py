@@ -1,0 +1,58 @@
+"""Each unit's load: how many tasks it leads and supports, per unit or per function."""
+from __future__ import annotations
+
+from collections import defaultdict
+
+import networkx as nx
+
+from .tasks import city_matches, nodes_of
+
+
+def load_by_unit(graph: nx.MultiDiGraph, city: str | None = None, top: int | None = None) -> list[dict]:
+    """Rows {unit, city, kind, function, lead, support, total}, heaviest first.
+
+    A unit named twice in one annotation (rare) counts once per task, under its strongest role.
+    Ties sort by lead count, then by name, so the order is stable.
+    """
+    rows = []
+    for agency_id in nodes_of(graph, "Agency"):
+        agency = graph.nodes[agency_id]
+        if not city_matches(agency["region"], city):
+            continue
+        roles: dict[str, str] = {}
+        for _, task_id, data in graph.out_edges(agency_id, data=True):
+            if data.get("type") == "RESPONSIBLE_FOR":
+                if roles.get(task_id) != "lead":
+                    roles[task_id] = data["role"]
+        if not roles:
+            continue
+        lead = sum(1 for r in roles.values() if r == "lead")
+        support = len(roles) - lead
+        rows.append({"unit": agency["name"], "city": agency["region"], "kind": agency["kind"],
+                     "function": agency["function"], "lead": lead, "support": support,
+                     "total": lead + support, "id": agency_id})
+    rows.sort(key=lambda r: (-r["total"], -r["lead"], r["city"], r["unit"]))
+    return rows[:top] if top else rows
+
+
+def load_by_function(graph: nx.MultiDiGraph, city: str | None = None, top: int | None = None) -> list[dict]:
+    """Rows per agency function, counterpart units of every city side by side.
+
+    Each row: {function, lead, support, total, cities: {city: {units, lead, support, total}}}.
+    Units without a function are grouped under their own name so nothing is dropped.
+    """
+    grouped: dict[str, dict] = {}
+    for row in load_by_unit(graph, city):
+        key = row["function"] or f"({row['unit']})"
+        group = grouped.setdefault(key, {"function": key, "lead": 0, "support": 0, "total": 0,
+                                         "cities": defaultdict(lambda: {"units": [], "lead": 0, "support": 0, "total": 0})})
+        for field in ("lead", "support", "total"):
+            group[field] += row[field]
+            group["cities"][row["city"]][field] += row[field]
+        group["cities"][row["city"]]["units"].append(row["unit"])
+    rows = []
+    for group in grouped.values():
+        group["cities"] = {c: group["cities"][c] for c in sorted(group["cities"])}
+        rows.append(group)
+    rows.sort(key=lambda r: (-r["total"], -r["lead"], r["function"]))
+    return rows[:top] if top else rows

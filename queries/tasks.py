@@ -1,0 +1,88 @@
+"""Task listings: every task of the graph as the row shape the CLI and JSON output share."""
+from __future__ import annotations
+
+import networkx as nx
+
+ROLE_ORDER = {"lead": 0, "support": 1}
+
+
+def city_matches(stored: str, wanted: str | None) -> bool:
+    """True when a stored region name (福州市) is the city asked for (福州 or 福州市)."""
+    if not wanted:
+        return True
+    wanted = wanted.strip()
+    return stored == wanted or (stored[:-1] == wanted and stored[-1:] in "市省区县州")
+
+
+def nodes_of(graph: nx.MultiDiGraph, label: str) -> list[str]:
+    """Ids of all nodes with a label, in id order."""
+    return [n for n, d in graph.nodes(data=True) if d.get("label") == label]
+
+
+def units_of_task(graph: nx.MultiDiGraph, task_id: str) -> list[dict]:
+    """The task's responsible units as printed, with canonical names, roles, ranks and tiers."""
+    units = []
+    for agency_id, _, data in graph.in_edges(task_id, data=True):
+        if data.get("type") != "RESPONSIBLE_FOR":
+            continue
+        agency = graph.nodes[agency_id]
+        units.append({
+            "name": data["printed"], "canonical": agency["name"], "agency_id": agency_id,
+            "kind": agency["kind"], "function": agency["function"],
+            "role": data["role"], "rank": data["rank"], "tier": data["tier"],
+        })
+    units.sort(key=lambda u: (u["rank"], u["canonical"]))
+    return units
+
+
+def section_path(graph: nx.MultiDiGraph, section_id: str) -> list[str]:
+    """Headings from the top of the outline down to a section: ["二、主要任务", "（一）…"]."""
+    path = []
+    current = section_id
+    while current:
+        node = graph.nodes[current]
+        number = node["number"]
+        sep = "、" if node["kind"] == "cn" else ("." if node["kind"] == "arabic" else " ")
+        path.append(f"{number}{sep}{node['title']}" if node["kind"] not in ("paren_cn", "paren_arabic") else f"{number}{node['title']}")
+        current = next((t for _, t, d in graph.out_edges(current, data=True) if d.get("type") == "SUBSECTION_OF"), None)
+    return list(reversed(path))
+
+
+def task_row(graph: nx.MultiDiGraph, task_id: str) -> dict:
+    """One task in the output contract: id, doc, city, section, number, title, text, units, source."""
+    task = graph.nodes[task_id]
+    doc = graph.nodes[task["doc"]]
+    path = section_path(graph, task["section"]) if task["section"] else []
+    return {
+        "id": task_id,
+        "doc": doc["title"],
+        "doc_id": task["doc"],
+        "city": task["city"],
+        "section": path[-1] if path else "",
+        "section_path": path,
+        "number": task["number"],
+        "title": task["title"],
+        "text": task["text"],
+        "deadline": task["deadline"],
+        "units": units_of_task(graph, task_id),
+        "source": {"file": task["file"], "line": task["line_start"], "line_end": task["line_end"]},
+    }
+
+
+def task_sort_key(graph: nx.MultiDiGraph, task_id: str) -> tuple:
+    task = graph.nodes[task_id]
+    return (task["city"], graph.nodes[task["doc"]]["title"], task["ordinal"])
+
+
+def tasks(graph: nx.MultiDiGraph, city: str | None = None, doc: str | None = None) -> list[dict]:
+    """All tasks, optionally of one city (福州 or 福州市) or one document id, in plan order.
+
+    Examples
+    --------
+    >>> rows = tasks(graph, city="泉州")          # doctest: +SKIP
+    >>> rows[0]["units"][0]["name"]               # doctest: +SKIP
+    '市通信发展管理办'
+    """
+    ids = [t for t in nodes_of(graph, "Task")
+           if city_matches(graph.nodes[t]["city"], city) and (doc is None or graph.nodes[t]["doc"] == doc)]
+    return [task_row(graph, t) for t in sorted(ids, key=lambda t: task_sort_key(graph, t))]

@@ -1,0 +1,231 @@
+"""The respgraph command line: thin click commands over graph_build and queries.
+
+Each command parses its options, asks the library, and hands rows to ``output.render``.
+Errors are one line on stderr: exit code 2 for usage and ambiguity, 1 for failed work.
+"""
+from __future__ import annotations
+
+import os
+import sys
+
+import click
+
+import queries
+from graph_build import snapshot
+
+from . import __version__, output, store
+
+FORMAT = click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table",
+                      show_default=True, help="Output format.")
+CITY = click.option("--city", help="Only this city or province (福州 or 福州市).")
+
+
+class RespgraphGroup(click.Group):
+    """A group that turns unexpected errors into one line (a traceback only with --debug)."""
+
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except (click.ClickException, click.exceptions.Exit, click.Abort):
+            raise
+        except (snapshot.SnapshotError, OSError, ValueError, LookupError) as error:
+            if ctx.params.get("debug") or os.environ.get("RESPGRAPH_DEBUG"):
+                raise
+            raise click.ClickException(str(error).splitlines()[0] if str(error) else error.__class__.__name__)
+
+
+@click.group(cls=RespgraphGroup)
+@click.version_option(__version__, prog_name="respgraph")
+@click.option("--graph", "graph_path", type=click.Path(dir_okay=False), envvar="RESPGRAPH_GRAPH",
+              help="Use this snapshot instead of the active graph.")
+@click.option("--debug", is_flag=True, help="Show tracebacks.")
+@click.pass_context
+def cli(ctx, graph_path, debug):
+    """Explore who is responsible for what in Chinese government plans.
+
+    The bundled plans (福建省, 福州, 泉州, 厦门) are built on first use; `respgraph build PATH`
+    replaces them with your own files.
+
+    Example: respgraph duties 市大数据委
+    """
+    ctx.obj = {"graph_path": graph_path}
+
+
+def graph_of(ctx):
+    """The graph for this invocation, loaded once."""
+    if "graph" not in ctx.obj:
+        ctx.obj["graph"] = store.load_active(ctx.obj.get("graph_path"))
+    return ctx.obj["graph"]
+
+
+def echo(text: str) -> None:
+    click.echo(text)
+
+
+def unit_summary(units: list[dict], role: str | None = None) -> str:
+    chosen = [u for u in units if role is None or u["role"] == role]
+    return "、".join(u["name"] for u in chosen)
+
+
+def flatten_task(row: dict) -> dict:
+    """Table/CSV view of a task row: lead and support units as text, source as file:line."""
+    flat = dict(row)
+    flat["lead"] = unit_summary(row["units"], "lead")
+    flat["support"] = unit_summary(row["units"], "support")
+    flat["units"] = "、".join(f"{u['name']}({u['role']})" for u in row["units"])
+    flat["file"] = row["source"]["file"]
+    flat["line"] = row["source"]["line"]
+    flat["source"] = f"{row['source']['file'].rsplit('/', 1)[-1]}:{row['source']['line']}"
+    return flat
+
+
+TASK_TABLE = ["city", "number", "title", "lead", "support", "source"]
+TASK_CSV = ["id", "doc", "city", "section", "number", "title", "text", "units", "deadline", "file", "line"]
+
+
+def emit_tasks(rows: list[dict], fmt: str, extra: list[str] | None = None) -> None:
+    if fmt == "json":
+        echo(output.render(rows, "json", []))
+        return
+    flat = [flatten_task(r) for r in rows]
+    echo(output.render(flat, fmt, (extra or []) + TASK_TABLE, (extra or []) + TASK_CSV))
+
+
+@cli.command("tasks")
+@CITY
+@FORMAT
+@click.pass_context
+def tasks_command(ctx, city, fmt):
+    """List tasks with their responsible units and source lines.
+
+    Example: respgraph tasks --city 泉州 --format json
+    """
+    emit_tasks(queries.tasks(graph_of(ctx), city=city), fmt)
+
+
+@cli.command("duties")
+@click.argument("unit")
+@click.option("--role", type=click.Choice(["lead", "support"]), help="Only tasks the unit leads / supports.")
+@CITY
+@FORMAT
+@click.pass_context
+def duties_command(ctx, unit, role, city, fmt):
+    """Every task UNIT leads or supports (exact name, alias or short form like 大数据委).
+
+    Example: respgraph duties 市大数据委 --role lead
+    """
+    try:
+        rows = queries.duties(graph_of(ctx), unit, role=role, city=city)
+    except queries.AmbiguousUnit as error:
+        raise click.UsageError(str(error))
+    except queries.UnknownUnit as error:
+        raise click.ClickException(str(error))
+    emit_tasks(rows, fmt, extra=["role"])
+
+
+@cli.command("load")
+@click.option("--top", type=click.IntRange(min=1), help="Only the N heaviest rows.")
+@click.option("--by", "by", type=click.Choice(["unit", "function"]), default="unit", show_default=True,
+              help="Count per unit, or per function with each city's counterpart side by side.")
+@CITY
+@FORMAT
+@click.pass_context
+def load_command(ctx, top, by, city, fmt):
+    """How many tasks each unit leads and supports, heaviest first.
+
+    Example: respgraph load --city 泉州 --top 5
+    """
+    graph = graph_of(ctx)
+    if by == "unit":
+        rows = queries.load_by_unit(graph, city=city, top=top)
+        echo(output.render(rows, fmt, ["unit", "city", "kind", "lead", "support", "total"],
+                           ["unit", "city", "kind", "function", "lead", "support", "total"]))
+        return
+    rows = queries.load_by_function(graph, city=city, top=top)
+    if fmt == "json":
+        echo(output.render(rows, "json", []))
+        return
+    cities = sorted({c for r in rows for c in r["cities"]})
+    flat = []
+    for row in rows:
+        item = {k: row[k] for k in ("function", "lead", "support", "total")}
+        for name in cities:
+            part = row["cities"].get(name)
+            item[name] = f"{'、'.join(part['units'])} {part['lead']}/{part['support']}" if part else ""
+        flat.append(item)
+    columns = ["function", *cities, "lead", "support", "total"]
+    echo(output.render(flat, fmt, columns))
+
+
+@cli.command("units")
+@click.option("--unresolved", is_flag=True, help="Only units the curated agency table does not know.")
+@CITY
+@FORMAT
+@click.pass_context
+def units_command(ctx, unresolved, city, fmt):
+    """List responsible units with region, kind, function and printed names.
+
+    Example: respgraph units --unresolved
+    """
+    rows = queries.units(graph_of(ctx), city=city, unresolved=unresolved)
+    echo(output.render(rows, fmt, ["unit", "city", "kind", "function", "tasks", "printed"],
+                       ["unit", "city", "kind", "function", "resolved", "tasks", "printed"]))
+
+
+@cli.command("docs")
+@CITY
+@FORMAT
+@click.pass_context
+def docs_command(ctx, city, fmt):
+    """List documents with their metadata, task counts and warnings.
+
+    Example: respgraph docs --format json
+    """
+    rows = queries.documents(graph_of(ctx), city=city)
+    echo(output.render(rows, fmt, ["region", "title", "number", "date", "tasks", "annotated_tasks", "warnings"],
+                       ["id", "title", "issuer", "number", "date", "region", "level", "period", "tasks",
+                        "annotated_tasks", "file", "encoding", "format", "truncated", "warnings"]))
+
+
+@cli.command("build")
+@click.argument("paths", nargs=-1, type=click.Path())
+@click.option("--bundled", is_flag=True, help="Rebuild the bundled plans (the default with no PATH).")
+@click.option("-o", "--output", "output_path", type=click.Path(dir_okay=False),
+              help="Write the snapshot here instead of making it the active graph.")
+def build_command(paths, bundled, output_path):
+    """Build the graph from plan files or folders and make it the active graph.
+
+    Unreadable files are reported one per line and skipped; the exit code is 1 if any failed.
+    A build that yields nothing leaves the previous graph untouched.
+
+    Example: respgraph build plans/ extra/厦门.txt
+    """
+    import graph_build
+
+    use_bundled = bundled or not paths
+    inputs = graph_build.bundled_plans() if use_bundled else list(paths)
+    target = output_path or store.active_snapshot()
+    report = store.build_and_save(inputs, target, bundled=use_bundled)
+    for warning in report.warnings:
+        click.echo(f"warning: {warning}", err=True)
+    for failure in report.failures:
+        click.echo(f"error: {failure}", err=True)
+    if not report.inputs:
+        raise click.ClickException("nothing was built; the previous graph is unchanged")
+    tasks = sum(i["tasks"] for i in report.inputs)
+    click.echo(f"built {len(report.inputs)} documents, {tasks} tasks → {target}", err=True)
+    if report.failures:
+        sys.exit(1)
+
+
+# Command modules register themselves on ``cli`` (one import per feature).
+from . import commands_export  # noqa: E402,F401
+
+
+def main() -> None:
+    """Console entry point."""
+    cli(prog_name="respgraph")
+
+
+if __name__ == "__main__":
+    main()
