@@ -9,7 +9,9 @@ from __future__ import annotations
 import networkx as nx
 
 from .model import ParsedDocument
+from .projects import find_projects
 from .resolve import resolve_unit
+from .topics import tag_task
 from .schema import check_node, node_id
 
 HASH_LENGTH = 12
@@ -47,6 +49,7 @@ def add_document(graph: nx.MultiDiGraph, doc: ParsedDocument, file_label: str) -
         region_id = add_region(graph, meta.region, meta.level)
         add_edge(graph, doc_id, region_id, "ISSUED_IN")
     section_ids: dict[int, str] = {}
+    kinds = {section.ordinal: section.kind for section in doc.sections}
     for section in doc.sections:
         section_ids[section.ordinal] = add_node(graph, "Section", {
             "id": node_id("Section", key, section.ordinal), "doc": doc_id, "number": section.number,
@@ -73,6 +76,31 @@ def add_document(graph: nx.MultiDiGraph, doc: ParsedDocument, file_label: str) -
             agency_id = add_agency(graph, unit)
             add_edge(graph, agency_id, task_id, "RESPONSIBLE_FOR", role=unit.role, rank=unit.rank,
                      tier=unit.tier, printed=unit.printed)
+        add_topics(graph, task_id, task.title, task.text)
+        in_box = task.section is not None and kinds.get(task.section) == "box"
+        add_projects(graph, task_id, task.title, task.text, in_box)
+
+
+def add_topics(graph: nx.MultiDiGraph, task_id: str, title: str, text: str) -> None:
+    """ABOUT edges from a task to the topics its title and text name (with the keywords found)."""
+    for tag in tag_task(title, text):
+        topic_id = node_id("Topic", tag.topic)
+        if topic_id not in graph:
+            add_node(graph, "Topic", {"id": topic_id, "name": tag.topic})
+        add_edge(graph, task_id, topic_id, "ABOUT", evidence=list(tag.evidence), strength=tag.strength)
+
+
+def add_projects(graph: nx.MultiDiGraph, task_id: str, title: str, text: str, in_box: bool) -> None:
+    """MENTIONS edges to named projects; a 专栏 item's own name is a project too."""
+    found = find_projects(title + "。" + text)
+    if in_box and title:
+        found = [(title, title)] + [pair for pair in found if pair[0] != title]
+    for canonical, printed in found:
+        project_id = node_id("Project", canonical)
+        if project_id not in graph:
+            source = "box item" if in_box and canonical == title else "text"
+            add_node(graph, "Project", {"id": project_id, "name": canonical, "source": source})
+        add_edge(graph, task_id, project_id, "MENTIONS", printed=printed)
 
 
 def add_region(graph: nx.MultiDiGraph, name: str, level: str) -> str:

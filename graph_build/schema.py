@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 
 @dataclass(frozen=True)
@@ -50,6 +50,21 @@ NODES: dict[str, NodeType] = {n.label: n for n in [
         "id": "STRING", "name": "STRING", "region": "STRING", "kind": "STRING",
         "function": "STRING", "aliases": "STRING[]", "resolved": "BOOLEAN",
     }, "A responsible unit, resolved to its canonical name where the curated table knows it."),
+    NodeType("Topic", {"id": "STRING", "name": "STRING"},
+             "A theme of the curated taxonomy (data/topics.csv): 5G, 智慧教育, 数据要素 ..."),
+    NodeType("Project", {"id": "STRING", "name": "STRING", "source": "STRING"},
+             "A named project or facility (福建人工智能计算中心); source: curated, pattern or box item."),
+    NodeType("Indicator", {"id": "STRING", "name": "STRING", "unit": "STRING"},
+             "A quantitative indicator normalised across plans (data/indicators.csv)."),
+    NodeType("Target", {
+        "id": "STRING", "doc": "STRING", "city": "STRING", "task": "STRING", "scope": "STRING",
+        "source": "STRING", "metric": "STRING", "indicator": "STRING", "value": "DOUBLE",
+        "value_high": "DOUBLE", "unit": "STRING", "year": "INT64", "qualifier": "STRING",
+        "cumulative": "BOOLEAN", "printed": "STRING", "line": "INT64",
+    }, "A quantitative target: value (value_high for ranges), unit, year (0 = not stated); scope "
+       "'self' or 'province' (a province target quoted in a city table); source task, goal or table."),
+    NodeType("TaskFamily", {"id": "STRING", "label": "STRING", "size": "INT64", "cities": "STRING[]"},
+             "Similar tasks of several documents grouped together (智慧教育 in 福州, 泉州, 厦门)."),
 ]}
 
 EDGES: dict[str, EdgeType] = {e.type: e for e in [
@@ -62,12 +77,25 @@ EDGES: dict[str, EdgeType] = {e.type: e for e in [
     }, "An agency leads (rank 1 under 责任单位) or supports a task."),
     EdgeType("IN_REGION", "Agency", "Region", {}, "An agency belongs to a region."),
     EdgeType("ISSUED_IN", "Document", "Region", {}, "A document is issued by a region's government."),
+    EdgeType("ABOUT", "Task", "Topic", {"evidence": "STRING[]", "strength": "STRING"},
+             "A task is about a topic; strength title/text (strong) or weak, with the keywords found."),
+    EdgeType("MENTIONS", "Task", "Project", {"printed": "STRING"}, "A task names a project or facility."),
+    EdgeType("HAS_TARGET", "Task", "Target", {}, "A task promises a quantitative target."),
+    EdgeType("SETS_TARGET", "Document", "Target", {}, "A document's goals or indicator table sets a target."),
+    EdgeType("MEASURES", "Target", "Indicator", {}, "A target is a value of a normalised indicator."),
+    EdgeType("ANSWERS_FOR", "Agency", "Target", {}, "An indicator table names the agency responsible for a target."),
+    EdgeType("SIMILAR_TO", "Task", "Task", {"score": "DOUBLE"},
+             "Two tasks of different documents are alike (character n-gram TF-IDF cosine ≥ threshold)."),
+    EdgeType("IN_FAMILY", "Task", "TaskFamily", {}, "A task belongs to a cross-document task family."),
+    EdgeType("TAKES_UP", "Task", "Task", {"score": "DOUBLE"}, "A city task takes up a provincial task."),
 ]}
 
 
 def node_id(label: str, *parts: object) -> str:
     """Deterministic node id from a label and the content/position parts that identify it."""
-    prefix = {"Document": "doc", "Region": "region", "Section": "sec", "Task": "task", "Agency": "agency"}[label]
+    prefix = {"Document": "doc", "Region": "region", "Section": "sec", "Task": "task", "Agency": "agency",
+              "Topic": "topic", "Project": "project", "Indicator": "indicator", "Target": "target",
+              "TaskFamily": "family"}[label]
     return ":".join([prefix, *map(str, parts)])
 
 

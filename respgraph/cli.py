@@ -220,6 +220,7 @@ def build_command(paths, bundled, output_path):
 
 # Command modules register themselves on ``cli`` (one import per feature).
 from . import commands_export  # noqa: E402,F401
+from . import commands_overlap  # noqa: E402,F401
 
 
 def main() -> None:
