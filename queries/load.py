@@ -9,7 +9,7 @@ from .tasks import city_matches, nodes_of
 
 
 def load_by_unit(graph: nx.MultiDiGraph, city: str | None = None, top: int | None = None) -> list[dict]:
-    """Rows {unit, city, kind, function, lead, support, total}, heaviest first.
+    """Rows {unit, city, kind, function, lead, support, total, targets}, heaviest first.
 
     A unit named twice in one annotation (rare) counts once per task, under its strongest role.
     Ties sort by lead count, then by name, so the order is stable.
@@ -30,9 +30,21 @@ def load_by_unit(graph: nx.MultiDiGraph, city: str | None = None, top: int | Non
         support = len(roles) - lead
         rows.append({"unit": agency["name"], "city": agency["region"], "kind": agency["kind"],
                      "function": agency["function"], "lead": lead, "support": support,
-                     "total": lead + support, "id": agency_id})
+                     "total": lead + support, "targets": targets_answered(graph, agency_id, roles),
+                     "id": agency_id})
     rows.sort(key=lambda r: (-r["total"], -r["lead"], r["city"], r["unit"]))
     return rows[:top] if top else rows
+
+
+def targets_answered(graph: nx.MultiDiGraph, agency_id: str, roles: dict[str, str]) -> int:
+    """Quantitative targets a unit answers for: those of the tasks it leads, plus the indicator
+    table rows that name it (厦门's annex names a responsible unit per indicator)."""
+    targets = set()
+    for task_id, role in roles.items():
+        if role == "lead":
+            targets.update(t for _, t, d in graph.out_edges(task_id, data=True) if d.get("type") == "HAS_TARGET")
+    targets.update(t for _, t, d in graph.out_edges(agency_id, data=True) if d.get("type") == "ANSWERS_FOR")
+    return len(targets)
 
 
 def load_by_function(graph: nx.MultiDiGraph, city: str | None = None, top: int | None = None) -> list[dict]:
@@ -44,9 +56,10 @@ def load_by_function(graph: nx.MultiDiGraph, city: str | None = None, top: int |
     grouped: dict[str, dict] = {}
     for row in load_by_unit(graph, city):
         key = row["function"] or f"({row['unit']})"
-        group = grouped.setdefault(key, {"function": key, "lead": 0, "support": 0, "total": 0,
-                                         "cities": defaultdict(lambda: {"units": [], "lead": 0, "support": 0, "total": 0})})
-        for field in ("lead", "support", "total"):
+        group = grouped.setdefault(key, {"function": key, "lead": 0, "support": 0, "total": 0, "targets": 0,
+                                         "cities": defaultdict(lambda: {"units": [], "lead": 0, "support": 0,
+                                                                        "total": 0, "targets": 0})})
+        for field in ("lead", "support", "total", "targets"):
             group[field] += row[field]
             group["cities"][row["city"]][field] += row[field]
         group["cities"][row["city"]]["units"].append(row["unit"])

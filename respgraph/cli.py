@@ -138,8 +138,8 @@ def load_command(ctx, top, by, city, fmt):
     graph = graph_of(ctx)
     if by == "unit":
         rows = queries.load_by_unit(graph, city=city, top=top)
-        echo(output.render(rows, fmt, ["unit", "city", "kind", "lead", "support", "total"],
-                           ["unit", "city", "kind", "function", "lead", "support", "total"]))
+        echo(output.render(rows, fmt, ["unit", "city", "kind", "lead", "support", "total", "targets"],
+                           ["unit", "city", "kind", "function", "lead", "support", "total", "targets"]))
         return
     rows = queries.load_by_function(graph, city=city, top=top)
     if fmt == "json":
@@ -148,12 +148,12 @@ def load_command(ctx, top, by, city, fmt):
     cities = sorted({c for r in rows for c in r["cities"]})
     flat = []
     for row in rows:
-        item = {k: row[k] for k in ("function", "lead", "support", "total")}
+        item = {k: row[k] for k in ("function", "lead", "support", "total", "targets")}
         for name in cities:
             part = row["cities"].get(name)
             item[name] = f"{'、'.join(part['units'])} {part['lead']}/{part['support']}" if part else ""
         flat.append(item)
-    columns = ["function", *cities, "lead", "support", "total"]
+    columns = ["function", *cities, "lead", "support", "total", "targets"]
     echo(output.render(flat, fmt, columns))
 
 

@@ -106,9 +106,9 @@ def test_units_all_resolved_and_listed(home):
 def test_csv_output_has_header_and_rows(home):
     result = run("load", "--city", "厦门", "--format", "csv", "--top", "2")
     assert result.output.splitlines() == [
-        "unit,city,kind,function,lead,support,total",
-        "各区人民政府,厦门市,district_governments,district_governments,0,21,21",
-        "各开发区管委会,厦门市,district_governments,district_governments,0,16,16"]
+        "unit,city,kind,function,lead,support,total,targets",
+        "各区人民政府,厦门市,district_governments,district_governments,0,21,21,0",
+        "各开发区管委会,厦门市,district_governments,district_governments,0,16,16,0"]
 
 
 def test_table_columns_line_up_for_chinese_text(home):

@@ -1,0 +1,77 @@
+"""Overlap between plans: topics with each city's lead side by side, shared projects, the matrix."""
+from __future__ import annotations
+
+import json
+
+from click.testing import CliRunner
+
+from graph_build.projects import find_projects
+from graph_build.topics import tag_task
+from queries import overlap
+from respgraph.cli import cli
+
+
+def test_smart_education_is_in_the_three_city_plans_each_led_by_the_education_bureau(graph):
+    (row,) = overlap.overlap_by_topic(graph, ["福州", "泉州", "厦门"], topic="智慧教育")
+    # 福州 "2. 建设智慧教育工程" (line 236), 泉州 23 (line 95), 厦门 14 智慧教育 (line 366)
+    assert {city: (entry["leads"], [t["title"] for t in entry["tasks"]]) for city, entry in row["cities"].items()} == {
+        "厦门市": (["厦门市教育局"], ["智慧教育"]),
+        "泉州市": (["泉州市教育局"], ["实施智慧教育工程"]),
+        "福州市": (["福州市教育局"], ["建设智慧教育工程"]),
+    }
+
+
+def test_title_keyword_makes_a_strong_tag_and_a_listed_domain_a_weak_one():
+    tags = {t.topic: t.strength for t in tag_task(
+        "建设智慧教育工程", "建设福州市智慧教育专网，实施“互联网+教育”融合工程，建设10所市级“人工智能教育”示范校。")}
+    assert tags["智慧教育"] == "title"
+    assert tags["人工智能"] == "weak"
+
+
+def test_traditional_characters_are_tagged_alike():
+    assert [t.topic for t in tag_task("實施智慧教育工程", "建設市級教育專網")] == ["智慧教育"]
+
+
+def test_topic_evidence_is_kept_on_the_edge(graph):
+    task = next(n for n, d in graph.nodes(data=True) if d.get("label") == "Task" and d["title"] == "实施智慧教育工程")
+    about = {graph.nodes[t]["name"]: d for _, t, d in graph.out_edges(task, data=True) if d["type"] == "ABOUT"}
+    assert about["智慧教育"]["evidence"] == ["智慧教育", "智慧校园", "教育专网", "互联网+教育"]
+    assert about["智慧教育"]["strength"] == "title"
+
+
+def test_one_project_node_for_a_facility_named_in_two_plans(graph):
+    rows = {r["project"]: r for r in overlap.shared_projects(graph)}
+    # 厦门 line 190-192 and the 十四五 plan's 第七章 第二节 name 厦门鲲鹏超算中心
+    assert rows["厦门鲲鹏超算中心"]["documents"] == 2
+    assert sorted(rows["厦门鲲鹏超算中心"]["cities"]) == ["厦门市", "福建省"]
+    # 泉州 task 7 (line 53) and the 十四五 plan (line 1949) name 数字福建（安溪）产业园
+    assert sorted(rows["数字福建（安溪）产业园"]["cities"]) == ["泉州市", "福建省"]
+
+
+def test_project_patterns_skip_designations_and_clauses():
+    found = [name for name, _ in find_projects("争创国家重点实验室，支持莆田建设平台经济示范区，加快建设泉州先进计算中心。")]
+    assert found == ["泉州先进计算中心"]
+
+
+def test_box_items_are_projects(graph):
+    projects = {d["name"]: d["source"] for _, d in graph.nodes(data=True) if d.get("label") == "Project"}
+    assert projects["政务网络整合提升工程"] == "box item"  # 十四五 专栏 1, line 459
+
+
+def test_city_matrix_is_symmetric_in_topics(graph):
+    rows = overlap.city_matrix(graph, ["福州", "泉州", "厦门"])
+    pairs = {(r["city"], r["other"]): r["topics_jaccard"] for r in rows}
+    assert len(pairs) == 6
+    assert all(pairs[(a, b)] == pairs[(b, a)] for a, b in pairs)
+
+
+def test_overlap_cli_json_and_unknown_topic(home):
+    result = CliRunner().invoke(cli, ["overlap", "福州", "厦门", "--topic", "智慧医疗", "--show", "topics",
+                                      "--format", "json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    assert list(data) == ["topics"]
+    assert {c: e["leads"] for c, e in data["topics"][0]["cities"].items()} == {
+        "厦门市": ["厦门市卫健委"], "福州市": ["福州市卫健委"]}
+    bad = CliRunner().invoke(cli, ["overlap", "--topic", "不存在的主题"])
+    assert bad.exit_code == 1 and "no task is about topic '不存在的主题'" in bad.output
