@@ -6,6 +6,9 @@ same inputs always give the same graph.
 """
 from __future__ import annotations
 
+import contextlib
+import gc
+
 import networkx as nx
 
 from .model import ParsedDocument
@@ -79,6 +82,11 @@ def add_document(graph: nx.MultiDiGraph, doc: ParsedDocument, file_label: str) -
         add_topics(graph, task_id, task.title, task.text)
         in_box = task.section is not None and kinds.get(task.section) == "box"
         add_projects(graph, task_id, task.title, task.text, in_box)
+    for task in doc.tasks:
+        restated = getattr(task, "restates", None)  # a 分工表 row repeating a body task
+        if restated:
+            add_edge(graph, node_id("Task", key, f"{task.ordinal:04d}"), node_id("Task", key, f"{restated:04d}"),
+                     "RESTATES")
 
 
 def add_topics(graph: nx.MultiDiGraph, task_id: str, title: str, text: str) -> None:
@@ -131,17 +139,59 @@ def add_agency(graph: nx.MultiDiGraph, unit) -> str:
 def assemble(docs: list[tuple[ParsedDocument, str]]) -> nx.MultiDiGraph:
     """The graph of several parsed documents, each given with the file label to cite."""
     staging = nx.MultiDiGraph()
-    for doc, label in sorted(docs, key=lambda pair: (pair[0].meta.region, pair[0].meta.title, pair[1])):
-        add_document(staging, doc, label)
-    return canonical_order(staging)
+    with paused_gc():
+        for doc, label in sorted(docs, key=lambda pair: (pair[0].meta.region, pair[0].meta.title, pair[1])):
+            add_document(staging, doc, label)
+        return _sorted_graph(staging, consume=True)
 
 
 def canonical_order(graph: nx.MultiDiGraph) -> nx.MultiDiGraph:
     """A copy with nodes and edges inserted in sorted order: iteration order is then stable."""
+    with paused_gc():
+        return _sorted_graph(graph, consume=False)
+
+
+def _sorted_graph(graph: nx.MultiDiGraph, consume: bool) -> nx.MultiDiGraph:
+    """``graph`` with nodes in id order and edges in (source, target, key) order.
+
+    The adjacency dicts are filled directly, as ``add_edge`` would fill them (successor and
+    predecessor entries share one key dict): calling ``add_edge`` a million times for the
+    3,000-plan corpus took 6 s of a 60 s build. With ``consume`` the edge data moves over and
+    ``graph`` is emptied as it goes, so the two graphs are never both whole in memory.
+    """
     ordered = nx.MultiDiGraph()
     ordered.graph.update(graph.graph)
-    for node in sorted(graph.nodes):
-        ordered.add_node(node, **graph.nodes[node])
-    for source, target, key, data in sorted(graph.edges(keys=True, data=True), key=lambda e: (e[0], e[1], e[2])):
-        ordered.add_edge(source, target, key=key, **data)
+    nodes = sorted(graph.nodes)
+    ordered.add_nodes_from((node, graph.nodes[node]) for node in nodes)
+    successors, predecessors = ordered._succ, ordered._pred
+    for source in nodes:
+        targets = graph._succ[source]
+        row = successors[source]
+        for target in sorted(targets):
+            keyed = targets[target]
+            moved = {key: keyed[key] if consume else dict(keyed[key]) for key in sorted(keyed)}
+            row[target] = moved
+            predecessors[target][source] = moved
+        if consume:
+            targets.clear()
+            graph._pred[source].clear()
+    if consume:
+        graph.clear()
     return ordered
+
+
+@contextlib.contextmanager
+def paused_gc():
+    """No cyclic garbage collection inside the block.
+
+    Building the graph allocates millions of dicts and frees none of them in cycles; each
+    collection pass walks them all (3,000 plans: 5 s of collections in canonical ordering
+    alone). Collection resumes, if it was on, when the block ends.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()

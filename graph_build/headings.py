@@ -2,9 +2,13 @@
 
 第一章 / 第一节 / 第一部分, 专栏 3, 一、, （一）, 1. 1． 1、, （1）, ①. Half- and full-width
 brackets and dots are both common in PDF extractions, so every pattern accepts both.
+
+Plans in traditional characters (第一節, 專欄 3) are recognised on a simplified shadow of the
+text with the same character offsets (``simplified``); titles keep the printed characters.
 """
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 
@@ -56,6 +60,36 @@ def cn_to_int(numeral: str) -> int:
     return total + current
 
 
+@functools.lru_cache(maxsize=1)
+def _t2s():
+    try:
+        import opencc
+    except ImportError:  # a declared dependency; without it traditional text is not recognised
+        return None
+    return opencc.OpenCC("t2s")
+
+
+@functools.lru_cache(maxsize=65536)
+def simplified(text: str) -> str:
+    """A simplified-character shadow of ``text`` with identical length and offsets.
+
+    opencc's t2s maps almost every character to one character; where a phrase conversion
+    changes the length, each character is converted on its own and kept if that changes it.
+    Simplified text comes back unchanged (checked on the five bundled plans).
+    """
+    converter = _t2s()
+    if converter is None or text.isascii():
+        return text
+    shadow = converter.convert(text)
+    if len(shadow) == len(text):
+        return shadow
+    chars = []
+    for char in text:
+        single = converter.convert(char)
+        chars.append(single if len(single) == 1 else char)
+    return "".join(chars)
+
+
 def split_title(rest: str) -> tuple[str, str]:
     """Split "适度超前部署千兆光网。持续扩大…" into its title and the body that follows it."""
     stop = rest.find("。")
@@ -67,12 +101,13 @@ def split_title(rest: str) -> tuple[str, str]:
 
 
 def match_heading(text: str) -> HeadingMatch | None:
-    """The heading a line opens with, or None for body text."""
+    """The heading a line opens with, or None for body text (traditional characters too)."""
+    shadow = simplified(text)
     for kind, pattern in PATTERNS:
-        found = pattern.match(text)
+        found = pattern.match(shadow)
         if not found:
             continue
-        number, rest = found.group(1), found.group(2).strip()
+        number, rest = found.group(1), text[found.start(2):found.end(2)].strip()
         if kind == "circled":
             value = ord(number) - ord("①") + 1
         else:

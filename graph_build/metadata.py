@@ -3,12 +3,17 @@
 Government plans come as a notice (通知: issuer, 文号, date) wrapping the plan proper, whose
 own title line starts the body. A copy from a preview site can stop early (the 2020 provincial
 copy ends at "预览已结束"): that is a warning, not an error.
+
+Keywords are matched on a simplified shadow of the text (``headings.simplified``), so a plan in
+traditional characters (關於印發…行動計劃的通知) is read the same way; the title, issuer and
+document number keep the printed characters, the region is given in simplified form.
 """
 from __future__ import annotations
 
 import re
 
 from .curated import load_csv, load_yaml
+from .headings import simplified
 from .model import DocumentMeta
 from .reflow import clean_line
 
@@ -35,8 +40,9 @@ def find_title(lines: list[str]) -> tuple[str, int, int]:
     head = [clean_line(line)[0] for line in lines[:HEAD_LINES]]
     for index, text in enumerate(head):
         bare = re.sub(r"\s+", "", text)
-        candidate = PERIOD.sub("", bare)
-        if not candidate or len(candidate) > 40 or any(w in bare for w in ("关于", "通知", "印发", "《")):
+        shadow = simplified(bare)
+        candidate = PERIOD.sub("", shadow)
+        if not candidate or len(candidate) > 40 or any(w in shadow for w in ("关于", "通知", "印发", "《")):
             continue
         if not PLAN_SUFFIX.search(candidate):
             continue
@@ -53,18 +59,36 @@ def find_title(lines: list[str]) -> tuple[str, int, int]:
     return "", -1, -1
 
 
-def find_body_end(lines: list[str], start: int) -> int:
-    """Index of the first line after the plan body (annex, distribution list, preview wall)."""
-    patterns = [re.compile(p) for p in load_yaml("outline.yaml")["body_end_patterns"]]
-    for index in range(max(start, 0) + 1, len(lines)):
-        text = clean_line(lines[index])[0]
+def _first_match(lines: list[str], start: int, patterns: list[re.Pattern[str]]) -> int:
+    for index in range(start, len(lines)):
+        text = simplified(clean_line(lines[index])[0])
         if any(p.search(text) for p in patterns):
             return index
     return len(lines)
 
 
+def find_body_end(lines: list[str], start: int) -> int:
+    """Index of the first line after the plan body (annex, distribution list, preview wall).
+
+    An annex holding a task-division table (附件：重点任务分工表) is part of the body: its rows
+    are tasks. The body then ends at the distribution list or the end of the file.
+    """
+    from .tables import find_task_tables
+
+    config = load_yaml("outline.yaml")
+    ends = [re.compile(p) for p in config["body_end_patterns"]]
+    annexes = [re.compile(p) for p in config["annex_patterns"]]
+    first = max(start, 0) + 1
+    end = _first_match(lines, first, ends)
+    annex = _first_match(lines[:end], first, annexes)
+    if annex < end and find_task_tables(lines[annex:end]):
+        return end
+    return min(annex, end)
+
+
 def region_of(title: str) -> tuple[str, str]:
     """Region name and level (province/city/county) from the start of the title."""
+    title = simplified(title)
     for row in load_csv("regions.csv"):
         if title.startswith(row["name"]) or (row["short"] and title.startswith(row["short"])):
             return row["name"], row["level"]
@@ -85,10 +109,13 @@ def parse_metadata(lines: list[str]) -> tuple[DocumentMeta, int, int]:
     meta.title = title
     meta.region, meta.level = region_of(title)
     head = [clean_line(line)[0] for line in lines[:HEAD_LINES]]
-    joined_head = "".join(head)
-    number = next((m for m in map(DOC_NUMBER.search, head) if m), None)
-    if number:
-        meta.number = f"{number.group(1)}〔{number.group(2)}〕{number.group(3)}号"
+    joined_head = simplified("".join(head))
+    for text in head:
+        number = DOC_NUMBER.search(simplified(text))
+        if number:
+            # the printed characters: 闽政办〔2020〕32号, or 閩政辦〔2020〕32號
+            meta.number = f"{text[number.start(1):number.end(1)]}〔{number.group(2)}〕{number.group(3)}{text[number.end() - 1]}"
+            break
     for index, text in enumerate(head):
         date = DATE.match(re.sub(r"\s+", " ", text))
         if date and index < max(title_end, 1) + 1:
@@ -100,24 +127,25 @@ def parse_metadata(lines: list[str]) -> tuple[DocumentMeta, int, int]:
         header = next((t for t in head if t.endswith("文件")), "")
         meta.issuer = re.sub(r"\s+", "", header)[:-2] if header else ""
     if not meta.issuer:
-        compiler = COMPILER.search(re.sub(r"\s+", "", "".join(clean_line(l)[0] for l in lines[:120])))
+        opening = re.sub(r"\s+", "", "".join(clean_line(l)[0] for l in lines[:120]))
+        compiler = COMPILER.search(simplified(opening))
         if compiler:
-            meta.issuer, meta.issuer_role = compiler.group(1), "compiler"
+            meta.issuer, meta.issuer_role = opening[compiler.start(1):compiler.end(1)], "compiler"
     period = PERIOD.search(title)
     if period:
         meta.period = f"{period.group(1)}-{period.group(2)}"
     else:
-        span = re.search(r"规划期为\s*(\d{4})\s*[—\-–－~至]+\s*(\d{4})", joined_head + "".join(
-            clean_line(l)[0] for l in lines[:120]))
+        span = re.search(r"规划期为\s*(\d{4})\s*[—\-–－~至]+\s*(\d{4})", joined_head + simplified("".join(
+            clean_line(l)[0] for l in lines[:120])))
         if span:
             meta.period = f"{span.group(1)}-{span.group(2)}"
-        elif "十四五" in title:
+        elif "十四五" in simplified(title):
             meta.period = "2021-2025"
-        elif "十五五" in title:
+        elif "十五五" in simplified(title):
             meta.period = "2026-2030"
     markers = load_yaml("outline.yaml")["truncation_markers"]
     for index, line in enumerate(lines):
-        if any(marker in line for marker in markers):
+        if any(marker in simplified(line) for marker in markers):
             meta.truncated = True
             meta.warnings.append(f"truncated copy: the text stops at a '{line.strip()[:12]}' notice (line {index + 1})")
             break

@@ -8,15 +8,17 @@ Which text is a task follows the conventions of the plans, not of one file:
   provincial plan);
 - in chapters and sections that do not number their tasks (the 十四五 plan), each paragraph
   that opens with a short lead sentence is a task, and each named item of a 专栏 box is one;
-- sections about background and goals (data/outline.yaml) hold no tasks; 保障措施 does.
+- sections about background and goals (data/outline.yaml) hold no tasks; 保障措施 does;
+- the rows of a task-division table (重点任务分工表, see graph_build/tables.py) are tasks too,
+  each linked to the body task it restates; an annex holds no other tasks.
 """
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
 
-from . import headings
-from .annotation import find_annotations
+from . import headings, tables
+from .annotation import find_annotations, merge_annotations
 from .curated import load_yaml
 from .model import Annotation, Section, Task
 from .reflow import Block, reflow
@@ -53,6 +55,7 @@ def display_number(kind: str, number: str) -> str:
 
 def is_excluded_title(title: str) -> bool:
     """Background and goal sections (指导思想, 发展目标, ...) hold no tasks."""
+    title = headings.simplified(title)
     return any(word in title for word in load_yaml("outline.yaml")["non_task_sections"])
 
 
@@ -115,6 +118,13 @@ def chunk_by_annotation(pieces: list[Piece]) -> list[Chunk]:
         cursor = 0
         for note in find_annotations(text):
             parts.append(text[cursor:note.start])
+            if not _join(parts) and chunks and chunks[-1].annotation is not None:
+                # A further labelled part on a line of its own ("牵头单位：A" then
+                # "完成时限：2025年底") completes the annotation before it.
+                merge_annotations(chunks[-1].annotation, note)
+                chunks[-1].line_end = piece.line(max(note.end - 1, 0))
+                parts, start_line, cursor = [], None, note.end
+                continue
             if start_line is None:
                 start_line = piece.line(cursor)
             chunks.append(Chunk(_join(parts), start_line, piece.line(max(note.end - 1, 0)), note))
@@ -209,9 +219,26 @@ def lead_paragraph_tasks(section: Section, pieces: list[Piece]) -> list[Task]:
     return tasks
 
 
+def annex_start(lines: list[str]) -> int:
+    """Index of the first line of an annex (附件：…), or len(lines)."""
+    patterns = [re.compile(p) for p in load_yaml("outline.yaml")["annex_patterns"]]
+    for index, line in enumerate(lines):
+        text = headings.simplified(line.strip().strip("#*").strip())
+        if any(p.search(text) for p in patterns):
+            return index
+    return len(lines)
+
+
 def parse_outline(lines: list[str], first_line: int = 1) -> tuple[list[Section], list[Task]]:
-    """Sections and tasks of a plan body; ``first_line`` numbers ``lines[0]`` in the file."""
-    blocks = reflow(lines, first_line)
+    """Sections and tasks of a plan body; ``first_line`` numbers ``lines[0]`` in the file.
+
+    Task-division tables are taken out of the text first; the outline is read from the lines
+    before the first annex, and table rows become tasks of their own.
+    """
+    task_tables = tables.find_task_tables(lines)
+    text_lines = tables.blank_table_lines(lines, task_tables)
+    text_lines = text_lines[:annex_start(text_lines)]
+    blocks = reflow(text_lines, first_line)
     sections, bodies = build_sections(blocks)
     child_kinds: dict[int | None, set[str]] = {}
     for section in sections:
@@ -220,7 +247,12 @@ def parse_outline(lines: list[str], first_line: int = 1) -> tuple[list[Section],
     for section in [None, *sections]:
         key = section.ordinal if section else None
         tasks.extend(tasks_of_section(section, bodies.get(key, []), child_kinds.get(key, set())))
+    table_sections, row_tasks = tables.table_tasks(task_tables, first_line, len(sections) + 1)
+    body_tasks = list(tasks)
+    sections.extend(table_sections)
+    tasks.extend(row_tasks)
     tasks.sort(key=lambda t: (t.line_start, t.line_end))
     for ordinal, task in enumerate(tasks, start=1):
         task.ordinal = ordinal
+    tables.link_restated(row_tasks, body_tasks)
     return sections, tasks

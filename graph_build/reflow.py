@@ -3,7 +3,8 @@
 The bundled plans show every artifact this handles: lines wrapped at the page width
 with a blank line between them (厦门, the 十四五 plan), a sentence broken at a page break
 (福州 line 58-60 "规模覆\\n\\n盖。"), markdown ``#``/``**`` noise on headings, a leading space
-where a page began, and tab-separated table rows.
+where a page began, and tab-separated table rows. Plans that print an annotation without
+brackets on its own line ("责任单位：市发改委、市工信局") keep that line a block of its own.
 """
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from . import headings
+from .annotation import starts_with_label
 
 MARKDOWN_NOISE = re.compile(r"^\s*#+\s*|\*\*|__")
 # A line that ends one of these closes a sentence or a bracketed annotation.
@@ -55,9 +57,14 @@ def clean_line(raw: str) -> tuple[str, bool]:
 
 
 def join_text(left: str, right: str) -> str:
-    """Join two wrapped pieces: no space between CJK, one space between Latin words."""
+    """Join two wrapped pieces: no space between CJK, one space between Latin words.
+
+    Digits on both sides are one number the PDF wrapped ("3\n000个" is 3000个).
+    """
     if not left:
         return right
+    if left[-1].isdigit() and right[:1].isdigit() and left[-1].isascii() and right[:1].isascii():
+        return left + right
     if left[-1].isascii() and left[-1].isalnum() and right[:1].isascii() and right[:1].isalnum():
         return left + " " + right
     return left + right
@@ -104,7 +111,7 @@ def reflow(lines: list[str], first_line: int = 1) -> list[Block]:
         if not text:
             continue
         number = first_line + offset
-        is_table = "\t" in text
+        is_table = "\t" in text or (text.startswith("|") and text.count("|") >= 2)
         prev = blocks[-1] if blocks else None
         if prev is not None and _continues(prev, text, markdown, is_table, full):
             joined = join_text(prev.text, text)
@@ -162,6 +169,13 @@ def _continues(prev: Block, text: str, markdown: bool, is_table: bool, full: flo
     if headings.is_structural_heading(text):
         return False
     prev_full = full is not None and prev._last_width >= full  # type: ignore[attr-defined]
+    if open_brackets(prev.text) == 0:
+        # A bare annotation line ("牵头单位：A" then "配合单位：B") starts a block, takes the
+        # next labelled part, and runs on only when the PDF wrapped it at the page width.
+        if starts_with_label(text):
+            return starts_with_label(prev.text) and not prev.text.endswith(TERMINAL_STRICT)
+        if starts_with_label(prev.text) and not prev_full:
+            return False
     # An annotation still open ("…福州（长乐）" then "国际航空城管委会…〕", 福州 line 210)
     # runs on whatever its last character is.
     unterminated = not prev.text.endswith(TERMINAL) or open_brackets(prev.text) > 0

@@ -72,6 +72,8 @@ EDGES: dict[str, EdgeType] = {e.type: e for e in [
     EdgeType("SUBSECTION_OF", "Section", "Section", {}, "A section nests in its parent section."),
     EdgeType("IN_SECTION", "Task", "Section", {}, "A task sits under a section."),
     EdgeType("TASK_OF", "Task", "Document", {}, "A task belongs to a document."),
+    EdgeType("RESTATES", "Task", "Task", {},
+             "A row of a task-division table (重点任务分工表) restates a task of the same plan's body."),
     EdgeType("RESPONSIBLE_FOR", "Agency", "Task", {
         "role": "STRING", "rank": "INT64", "tier": "INT64", "printed": "STRING",
     }, "An agency leads (rank 1 under 责任单位) or supports a task."),
