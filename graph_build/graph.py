@@ -12,8 +12,11 @@ import gc
 import networkx as nx
 
 from .model import ParsedDocument
+from .indicators import to_indicator_unit
+from .model import UnitRef
 from .projects import find_projects
 from .resolve import resolve_unit
+from .targets import targets_of_paragraph, targets_of_task
 from .topics import tag_task
 from .schema import check_node, node_id
 
@@ -82,11 +85,105 @@ def add_document(graph: nx.MultiDiGraph, doc: ParsedDocument, file_label: str) -
         add_topics(graph, task_id, task.title, task.text)
         in_box = task.section is not None and kinds.get(task.section) == "box"
         add_projects(graph, task_id, task.title, task.text, in_box)
+    add_targets(graph, doc, doc_id, key)
     for task in doc.tasks:
         restated = getattr(task, "restates", None)  # a 分工表 row repeating a body task
         if restated:
             add_edge(graph, node_id("Task", key, f"{task.ordinal:04d}"), node_id("Task", key, f"{restated:04d}"),
                      "RESTATES")
+
+
+class TargetWriter:
+    """Adds a document's Target nodes with ordinal ids, and their Indicator nodes."""
+
+    def __init__(self, graph: nx.MultiDiGraph, doc: ParsedDocument, doc_id: str, key: str):
+        self.graph, self.doc, self.doc_id, self.key = graph, doc, doc_id, key
+        self.count = 0
+
+    def add(self, owner: str, edge: str, props: dict) -> str:
+        self.count += 1
+        target_id = node_id("Target", self.key, f"{self.count:04d}")
+        props = {"id": target_id, "doc": self.doc_id, "city": self.doc.meta.region, **props}
+        add_node(self.graph, "Target", props)
+        add_edge(self.graph, owner, target_id, edge)
+        if props.get("indicator"):
+            indicator_id = node_id("Indicator", props["indicator"])
+            if indicator_id not in self.graph:
+                from .indicators import indicator_unit
+
+                add_node(self.graph, "Indicator", {"id": indicator_id, "name": props["indicator"],
+                                                   "unit": indicator_unit(props["indicator"])})
+            add_edge(self.graph, target_id, indicator_id, "MEASURES")
+        return target_id
+
+    def add_text_target(self, owner: str, edge: str, target, source: str, line: int, task_id: str = "") -> None:
+        value = float(target.value)
+        high = float(target.value_high if target.value_high is not None else target.value)
+        unit = target.unit
+        if target.indicator:
+            # Stated in the indicator's unit where the conversion is certain (3万个 → 3 万个).
+            converted = to_indicator_unit(value, unit, target.indicator)
+            if converted is not None:
+                from .indicators import indicator_unit
+
+                high = to_indicator_unit(high, unit, target.indicator)
+                value, unit = float(converted), indicator_unit(target.indicator)
+        self.add(owner, edge, {
+            "task": task_id, "scope": "self", "source": source, "metric": target.metric,
+            "indicator": target.indicator or "", "value": value, "value_high": float(high),
+            "unit": unit, "year": target.year or 0, "qualifier": target.qualifier,
+            "cumulative": bool(target.cumulative), "printed": target.raw, "line": line,
+        })
+
+
+def table_value(row, value, indicator: str) -> tuple[float, str] | None:
+    """A table cell as (value, unit), in the indicator's unit where the conversion is certain."""
+    if not isinstance(value, (int, float)):
+        return None  # "提高3个百分点" is a change, not a level
+    if indicator:
+        converted = to_indicator_unit(float(value), row.unit, indicator)
+        if converted is not None:
+            from .indicators import indicator_unit
+
+            return float(converted), indicator_unit(indicator)
+    return float(value), row.unit
+
+
+def add_targets(graph: nx.MultiDiGraph, doc: ParsedDocument, doc_id: str, key: str) -> None:
+    """Targets of tasks (HAS_TARGET), of goal paragraphs and indicator tables (SETS_TARGET)."""
+    writer = TargetWriter(graph, doc, doc_id, key)
+    for task in doc.tasks:
+        task_id = node_id("Task", key, f"{task.ordinal:04d}")
+        for target in targets_of_task(task.text):
+            writer.add_text_target(task_id, "HAS_TARGET", target, "task", task.line_start, task_id)
+    for text, line in doc.goals:
+        for target in targets_of_paragraph(text):
+            writer.add_text_target(doc_id, "SETS_TARGET", target, "goal", line)
+    for row in doc.indicator_rows:
+        indicator = row.indicator or ""
+        cells = [(year, value, "self") for year, value in sorted(row.targets.items())]
+        if row.baseline:
+            cells.insert(0, (row.baseline[0], row.baseline[1], "baseline"))
+        if row.province_target is not None and row.targets:
+            cells.append((max(row.targets), row.province_target, "province"))
+        agencies = []
+        for printed in row.responsible:
+            unit = resolve_unit(UnitRef(printed=printed, name=printed, role="lead", rank=1, tier=1), doc.meta.region)
+            agencies.append(add_agency(graph, unit))
+        for year, value, scope in cells:
+            converted = table_value(row, value, indicator)
+            if converted is None:
+                continue
+            number, unit = converted
+            target_id = writer.add(doc_id, "SETS_TARGET", {
+                "task": "", "scope": scope, "source": "table", "metric": row.name, "indicator": indicator,
+                "value": number, "value_high": number, "unit": unit, "year": int(year),
+                "qualifier": row.qualifiers.get(year, "") if scope == "self" else "", "cumulative": False,
+                "printed": f"{row.name} {value}{row.unit}", "line": row.line_start,
+            })
+            if scope == "self":
+                for agency_id in agencies:
+                    add_edge(graph, agency_id, target_id, "ANSWERS_FOR")
 
 
 def add_topics(graph: nx.MultiDiGraph, task_id: str, title: str, text: str) -> None:

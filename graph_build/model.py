@@ -106,3 +106,5 @@ class ParsedDocument:
     sections: list[Section]
     tasks: list[Task]
     content_hash: str
+    goals: list[tuple[str, int]] = field(default_factory=list)  # goal paragraphs and their first line
+    indicator_rows: list = field(default_factory=list)  # graph_build.indicators.TableRow

@@ -4,9 +4,13 @@ from __future__ import annotations
 import hashlib
 import re
 
+from .indicators import parse_indicator_tables
 from .metadata import parse_metadata
-from .model import ParsedDocument, SourceText
+from .model import ParsedDocument, Section, SourceText
 from .outline import parse_outline
+from .reflow import reflow
+
+GOAL_WORDS = ("发展目标", "总体目标", "工作目标", "主要目标")
 
 
 class NoTasksError(ValueError):
@@ -26,5 +30,28 @@ def parse_document(source: SourceText) -> ParsedDocument:
     if not tasks and not sections:
         raise NoTasksError(f"{source.path}: no outline or tasks recognised")
     meta.warnings = list(source.warnings) + meta.warnings
+    rows = parse_indicator_tables(lines)
+    table_lines = {n for row in rows for n in range(row.line_start, row.line_end + 1)}
     return ParsedDocument(source=source, meta=meta, sections=sections, tasks=tasks,
-                          content_hash=content_hash(source.text))
+                          content_hash=content_hash(source.text),
+                          goals=goal_paragraphs(lines, sections, table_lines), indicator_rows=rows)
+
+
+def goal_paragraphs(lines: list[str], sections: list[Section], skip: set[int]) -> list[tuple[str, int]]:
+    """Paragraphs of the goal sections (发展目标, 总体目标 ...), without indicator-table lines.
+
+    Goals are not tasks, but their figures are the plan's headline targets (泉州 lines 29-33,
+    厦门 lines 54-69).
+    """
+    paragraphs = []
+    ordered = sorted(sections, key=lambda s: s.line)
+    for index, section in enumerate(ordered):
+        if not any(word in section.title for word in GOAL_WORDS):
+            continue
+        end = ordered[index + 1].line - 1 if index + 1 < len(ordered) else len(lines)
+        span = [line if number not in skip and "\t" not in line else ""
+                for number, line in enumerate(lines[section.line:end], start=section.line + 1)]
+        for block in reflow(span, first_line=section.line + 1):
+            if not block.table:
+                paragraphs.append((block.text, block.line_start))
+    return paragraphs

@@ -97,3 +97,34 @@ def overlap_command(ctx, cities, topic, parts, fmt):
         elif index:
             echo("")
         echo(output.render(rows, fmt, columns))
+
+
+@cli.command("indicators")
+@click.option("--name", help="Only indicators whose name contains this (e.g. 5G).")
+@FORMAT
+@click.pass_context
+def indicators_command(ctx, name, fmt):
+    """Each indicator with every document's baseline and targets by year, and whether a city's
+    target exceeds, meets or falls short of the province's.
+
+    Example: respgraph indicators --name 每万人拥有5G基站数
+    """
+    from queries.indicators import indicator_rows
+
+    rows = indicator_rows(graph_of(ctx), name)
+    if name and not rows:
+        raise click.ClickException(f"no indicator matches '{name}'; run 'respgraph indicators' for the list")
+    if fmt == "json":
+        echo(json.dumps(rows, ensure_ascii=False, indent=2))
+        return
+    flat = []
+    for row in rows:
+        for doc in row["documents"]:
+            flat.append({
+                "indicator": row["indicator"], "unit": row["unit"], "city": doc["city"],
+                "baseline": "、".join(f"{y}:{v}" for y, v in doc["baseline"].items()),
+                "targets": "、".join(f"{y}:{v}" for y, v in doc["targets"].items()),
+                "province": row["province"].get(doc["final_year"], ""),
+                "vs_province": doc["vs_province"],
+            })
+    echo(output.render(flat, fmt, ["indicator", "unit", "city", "baseline", "targets", "province", "vs_province"]))

@@ -75,3 +75,44 @@ def test_overlap_cli_json_and_unknown_topic(home):
         "厦门市": ["厦门市卫健委"], "福州市": ["福州市卫健委"]}
     bad = CliRunner().invoke(cli, ["overlap", "--topic", "不存在的主题"])
     assert bad.exit_code == 1 and "no task is about topic '不存在的主题'" in bad.output
+
+
+def test_five_g_base_stations_per_ten_thousand_against_the_province(graph):
+    from queries.indicators import indicator_rows
+
+    (row,) = indicator_rows(graph, "每万人拥有5G基站数")
+    # 福州 table line 37, 厦门 annex line 687, 泉州 goals line 31 ("30个以上"); the province's 30
+    # is quoted in the 福州 and 厦门 tables (2025年省计划目标值 / 福建省 column).
+    assert {d["city"]: (d["final_year"], d["final"], d["vs_province"]) for d in row["documents"]} == {
+        "福州市": (2025, 35, "exceeds"), "厦门市": (2025, 33, "exceeds"), "泉州市": (2025, 30, "meets")}
+    assert row["province"] == {2025: 30}
+    fuzhou = next(d for d in row["documents"] if d["city"] == "福州市")
+    assert (fuzhou["baseline"], fuzhou["targets"]) == ({2022: 18.6}, {2023: 28, 2024: 32, 2025: 35})
+
+
+def test_province_plan_sets_its_own_indicator_targets(graph):
+    from queries.indicators import indicator_rows
+
+    (row,) = indicator_rows(graph, "5G用户普及率")
+    province = next(d for d in row["documents"] if d["level"] == "province")
+    assert (province["baseline"], province["targets"]) == ({2020: 12}, {2025: 70})  # 十四五 主要指标
+    assert {d["city"]: d["vs_province"] for d in row["documents"] if d["level"] == "city"} == {
+        "厦门市": "exceeds", "泉州市": "meets", "福州市": "exceeds"}  # 75, 70, 73 against 70
+
+
+def test_annex_table_names_the_unit_answering_for_each_indicator(graph):
+    from queries import load_by_unit
+
+    rows = {r["unit"]: r for r in load_by_unit(graph, city="厦门")}
+    # 厦门 annex: 市通信管理局 answers for rows 1-5, 7, 8 (three yearly targets each), 市委网信办
+    # for rows 5-6; their led tasks add the targets those tasks state.
+    assert rows["厦门市通信管理局"]["targets"] >= 21
+    assert rows["厦门市委网信办"]["targets"] >= 6
+
+
+def test_indicators_cli_table_and_unknown_name(home):
+    result = CliRunner().invoke(cli, ["indicators", "--name", "每万人拥有5G基站数"])
+    assert result.exit_code == 0, result.output
+    assert "每万人拥有5G基站数  个    福州市  2022:18.6  2023:28、2024:32、2025:35  30        exceeds" in result.output
+    bad = CliRunner().invoke(cli, ["indicators", "--name", "不存在"])
+    assert bad.exit_code == 1 and "no indicator matches '不存在'" in bad.output
