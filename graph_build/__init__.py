@@ -11,6 +11,7 @@ from pathlib import Path
 
 import networkx as nx
 
+from .cache import parse_path
 from .curated import bundled_plans, data_dir
 from .graph import assemble
 from .parse import NoTasksError, parse_document
@@ -52,7 +53,7 @@ def build_report(paths: list[str | os.PathLike]) -> BuildReport:
     for path in files:
         label = file_label(path)
         try:
-            doc = parse_document(read_source(path))
+            doc = parse_path(path)
         except (SourceError, NoTasksError) as error:
             report.failures.append(str(error))
             continue

@@ -63,7 +63,7 @@ NODES: dict[str, NodeType] = {n.label: n for n in [
         "cumulative": "BOOLEAN", "printed": "STRING", "line": "INT64",
     }, "A quantitative target: value (value_high for ranges), unit, year (0 = not stated); scope "
        "'self' or 'province' (a province target quoted in a city table); source task, goal or table."),
-    NodeType("TaskFamily", {"id": "STRING", "label": "STRING", "size": "INT64", "cities": "STRING[]"},
+    NodeType("TaskFamily", {"id": "STRING", "name": "STRING", "size": "INT64", "cities": "STRING[]"},
              "Similar tasks of several documents grouped together (智慧教育 in 福州, 泉州, 厦门)."),
 ]}
 

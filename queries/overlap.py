@@ -144,7 +144,7 @@ def task_families(graph: nx.MultiDiGraph, cities: list[str] | None = None) -> li
                                                "leads": _lead_names(graph, task_id),
                                                "targets": task_targets(graph, task_id)})
         if len(per_city) >= 2:
-            rows.append({"family": family["label"], "id": family_id, "size": family["size"],
+            rows.append({"family": family["name"], "id": family_id, "size": family["size"],
                          "cities": {c: sorted(per_city[c], key=lambda t: t["id"]) for c in sorted(per_city)}})
     rows.sort(key=lambda r: (-len(r["cities"]), -r["size"], r["id"]))
     return rows

@@ -5,15 +5,27 @@ Errors are one line on stderr: exit code 2 for usage and ambiguity, 1 for failed
 """
 from __future__ import annotations
 
+import importlib
 import os
 import sys
 
 import click
 
-import queries
-from graph_build import snapshot
-
 from . import __version__, output, store
+
+
+class _Deferred:
+    """A module imported on first use: `respgraph duties` answered from the query index never
+    imports queries (and networkx with it, 110 ms of a 200 ms budget)."""
+
+    def __init__(self, name: str):
+        self._name = name
+
+    def __getattr__(self, attribute):
+        return getattr(importlib.import_module(self._name), attribute)
+
+
+queries = _Deferred("queries")
 
 FORMAT = click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table",
                       show_default=True, help="Output format.")
@@ -21,14 +33,28 @@ CITY = click.option("--city", help="Only this city or province (福州 or 福州
 
 
 class RespgraphGroup(click.Group):
-    """A group that turns unexpected errors into one line (a traceback only with --debug)."""
+    """A group that turns unexpected errors into one line (a traceback only with --debug).
+
+    Commands of the feature modules are registered when one of them (or --help) is asked for.
+    """
+
+    def get_command(self, ctx, name):
+        command = super().get_command(ctx, name)
+        if command is None:
+            load_command_modules()
+            command = super().get_command(ctx, name)
+        return command
+
+    def list_commands(self, ctx):
+        load_command_modules()
+        return super().list_commands(ctx)
 
     def invoke(self, ctx):
         try:
             return super().invoke(ctx)
         except (click.ClickException, click.exceptions.Exit, click.Abort):
             raise
-        except (snapshot.SnapshotError, OSError, ValueError, LookupError) as error:
+        except (OSError, ValueError, LookupError) as error:  # SnapshotError is a ValueError
             if ctx.params.get("debug") or os.environ.get("RESPGRAPH_DEBUG"):
                 raise
             raise click.ClickException(str(error).splitlines()[0] if str(error) else error.__class__.__name__)
@@ -56,6 +82,19 @@ def graph_of(ctx):
     if "graph" not in ctx.obj:
         ctx.obj["graph"] = store.load_active(ctx.obj.get("graph_path"))
     return ctx.obj["graph"]
+
+
+def answers(ctx):
+    """Where tasks/duties/load/units read their rows: the snapshot's query index when it is
+    fresh (no graph to load), else ``queries`` on the graph; the rows are the same."""
+    if "answers" not in ctx.obj:
+        index = store.fresh_index(ctx.obj.get("graph_path"))
+        if index is None:
+            from .index import GraphQueries
+
+            index = GraphQueries(graph_of(ctx))
+        ctx.obj["answers"] = index
+    return ctx.obj["answers"]
 
 
 def echo(text: str) -> None:
@@ -100,7 +139,7 @@ def tasks_command(ctx, city, fmt):
 
     Example: respgraph tasks --city 泉州 --format json
     """
-    emit_tasks(queries.tasks(graph_of(ctx), city=city), fmt)
+    emit_tasks(answers(ctx).tasks(city=city), fmt)
 
 
 @cli.command("duties")
@@ -115,7 +154,7 @@ def duties_command(ctx, unit, role, city, fmt):
     Example: respgraph duties 市大数据委 --role lead
     """
     try:
-        rows = queries.duties(graph_of(ctx), unit, role=role, city=city)
+        rows = answers(ctx).duties(unit, role=role, city=city)
     except queries.AmbiguousUnit as error:
         raise click.UsageError(str(error))
     except queries.UnknownUnit as error:
@@ -135,13 +174,12 @@ def load_command(ctx, top, by, city, fmt):
 
     Example: respgraph load --city 泉州 --top 5
     """
-    graph = graph_of(ctx)
     if by == "unit":
-        rows = queries.load_by_unit(graph, city=city, top=top)
+        rows = answers(ctx).load_by_unit(city=city, top=top)
         echo(output.render(rows, fmt, ["unit", "city", "kind", "lead", "support", "total", "targets"],
                            ["unit", "city", "kind", "function", "lead", "support", "total", "targets"]))
         return
-    rows = queries.load_by_function(graph, city=city, top=top)
+    rows = answers(ctx).load_by_function(city=city, top=top)
     if fmt == "json":
         echo(output.render(rows, "json", []))
         return
@@ -167,7 +205,7 @@ def units_command(ctx, unresolved, city, fmt):
 
     Example: respgraph units --unresolved
     """
-    rows = queries.units(graph_of(ctx), city=city, unresolved=unresolved)
+    rows = answers(ctx).units(city=city, unresolved=unresolved)
     echo(output.render(rows, fmt, ["unit", "city", "kind", "function", "tasks", "printed"],
                        ["unit", "city", "kind", "function", "resolved", "tasks", "printed"]))
 
@@ -218,9 +256,14 @@ def build_command(paths, bundled, output_path):
         sys.exit(1)
 
 
-# Command modules register themselves on ``cli`` (one import per feature).
-from . import commands_export  # noqa: E402,F401
-from . import commands_overlap  # noqa: E402,F401
+# Command modules register themselves on ``cli`` (one import per feature). They are imported
+# only when a command not defined above (or --help) is asked for, so that `respgraph duties`
+# starts without networkx, ladybug or scikit-learn: add your import inside this function.
+def load_command_modules() -> None:
+    from . import commands_export  # noqa: F401
+    from . import commands_cypher  # noqa: F401
+    from . import commands_overlap  # noqa: F401
+    from . import commands_html  # noqa: F401
 
 
 def main() -> None:

@@ -3,20 +3,24 @@
 The active graph is a JSON snapshot under ``$RESPGRAPH_HOME`` (default: the user's cache dir).
 When it is missing, or was built from the bundled plans by another version of the parser or
 curated tables, the bundled plans are built again; nothing needs a separate build step.
+
+Beside every snapshot written here sits its query index (``respgraph.index``), which answers
+duties/load/tasks/units without loading the graph, and under ``$RESPGRAPH_HOME/parsed/`` the
+parse cache (``graph_build.cache``), so that a rebuild parses only the files that changed.
+
+This module is imported by every CLI call, so it imports graph_build (and networkx) only in
+the functions that build or load a graph.
 """
 from __future__ import annotations
 
 import hashlib
+import importlib.util
 import os
+import sqlite3
 from pathlib import Path
 
-import networkx as nx
-
-import graph_build
-from graph_build import snapshot
-from graph_build.curated import data_dir
-
 SNAPSHOT_NAME = "graph.json"
+PARSED_NAME = "parsed"
 
 
 def home() -> Path:
@@ -33,40 +37,111 @@ def active_snapshot() -> Path:
     return home() / SNAPSHOT_NAME
 
 
+def _package_dir(name: str) -> Path:
+    """A package's folder, found without importing it."""
+    spec = importlib.util.find_spec(name)
+    return Path(list(spec.submodule_search_locations)[0])
+
+
 def builder_fingerprint() -> str:
     """Hash of the parser code and curated data: a change to either makes cached graphs stale."""
     digest = hashlib.sha256()
-    package = Path(graph_build.__file__).parent
-    for path in sorted(package.glob("*.py")) + sorted(p for p in data_dir().rglob("*")
+    package = _package_dir("graph_build")
+    data = _package_dir("respgraph_data")  # graph_build.curated.data_dir()
+    for path in sorted(package.glob("*.py")) + sorted(p for p in data.rglob("*")
                                                        if p.is_file() and p.suffix in {".csv", ".yaml", ".txt"}):
         digest.update(path.name.encode())
         digest.update(path.read_bytes())
     return digest.hexdigest()[:16]
 
 
-def build_and_save(paths: list, target: Path, bundled: bool) -> graph_build.BuildReport:
-    """Build from ``paths`` and, when anything was built, replace ``target`` atomically."""
-    report = graph_build.build_report(paths)
+def parse_cache():
+    """The parse cache of this home and builder version (graph_build.cache.ParseCache)."""
+    from graph_build.cache import ParseCache
+
+    return ParseCache(home() / PARSED_NAME, builder_fingerprint())
+
+
+def build_and_save(paths: list, target: Path, bundled: bool):
+    """Build from ``paths`` and, when anything was built, replace ``target`` (and its index) atomically.
+
+    Files parsed before (same bytes, same builder) come from the parse cache; the others are
+    parsed in parallel when there are many. Returns the graph_build.BuildReport.
+    """
+    import graph_build
+    from graph_build import cache
+    from graph_build.graph import paused_gc
+    from graph_build.read import expand_paths
+
+    parsed = parse_cache()
+    with cache.using(parsed), paused_gc():
+        parsed.prefetch(expand_paths(list(paths)))
+        report = graph_build.build_report(paths)
     if report.inputs:
         report.graph.graph["bundled"] = bundled
         report.graph.graph["builder"] = builder_fingerprint()
-        snapshot.save(report.graph, target)
+        save(report.graph, target)
+        parsed.prune()
     return report
 
 
-def load_active(path: str | os.PathLike | None = None) -> nx.MultiDiGraph:
-    """The graph to answer from: ``path`` if given, else the active snapshot (built if needed)."""
+def save(graph, target: str | os.PathLike) -> None:
+    """Write the snapshot, then its query index (hashing the snapshot as it streams out)."""
+    from graph_build import snapshot
+
+    digest = hashlib.sha256()
+
+    def hashed(chunks):
+        for chunk in chunks:
+            digest.update(chunk)
+            yield chunk
+
+    snapshot.write_atomic(target, hashed(snapshot.iter_dumps(graph)))
+    write_index(graph, target, digest.hexdigest())
+
+
+def write_index(graph, target: str | os.PathLike, sha256: str | None = None) -> None:
+    """Write the query index of the snapshot at ``target``; without one, queries load the graph."""
+    from . import index
+
+    try:
+        index.write_index(graph, target, sha256)
+    except (OSError, sqlite3.Error):
+        pass  # a stale index is never used (it records the snapshot's hash), so nothing is lost
+
+
+def fresh_index(path: str | os.PathLike | None = None):
+    """The query index answering for the graph ``load_active(path)`` would load, or None.
+
+    None when the snapshot has no index or not one made from its current bytes and the
+    current query code, and for the active graph also when that graph would be rebuilt.
+    """
+    from .index import Index
+
     if path:
-        return snapshot.load(path)
+        return Index.open_fresh(path)
+    return Index.open_fresh(active_snapshot(), builder=builder_fingerprint())
+
+
+def load_active(path: str | os.PathLike | None = None):
+    """The graph to answer from: ``path`` if given, else the active snapshot (built if needed)."""
+    import graph_build
+    from graph_build import snapshot
+
+    if path:
+        graph = snapshot.load(path)
+        if fresh_index(path) is None:
+            write_index(graph, path)
+        return graph
     target = active_snapshot()
     if target.exists():
         try:
             graph = snapshot.load(target)
         except snapshot.SnapshotError:
             graph = None
-        if graph is not None and not (graph.graph.get("bundled") and graph.graph.get("builder") != builder_fingerprint()):
-            return graph
-        if graph is not None and not graph.graph.get("bundled"):
+        if graph is not None and (not graph.graph.get("bundled") or graph.graph.get("builder") == builder_fingerprint()):
+            if fresh_index() is None:
+                write_index(graph, target)  # so that the next duties/load call is fast
             return graph
     report = build_and_save(graph_build.bundled_plans(), target, bundled=True)
     return report.graph

@@ -1,0 +1,12 @@
+// The quantitative targets a unit answers for: those of the tasks it leads, and the indicator
+// table rows that name it as responsible (厦门's annex) — the `targets` column of `respgraph load`.
+// @param unit STRING  Agency name (厦门市通信管理局).
+MATCH (a:Agency)
+WHERE a.name = $unit
+WITH a
+MATCH (g:Target)
+WHERE EXISTS { MATCH (a)-[:ANSWERS_FOR]->(g) }
+   OR EXISTS { MATCH (a)-[r:RESPONSIBLE_FOR]->(:Task)-[:HAS_TARGET]->(g) WHERE r.role = 'lead' }
+RETURN a.name AS unit, g.source AS source, g.metric AS metric, g.indicator AS indicator, g.year AS year,
+       g.value AS value, g.unit AS value_unit, g.line AS line, g.id AS target
+ORDER BY target

@@ -1,0 +1,258 @@
+"""`respgraph cypher`, `respgraph query`, `respgraph neo4j push`, `respgraph export neo4j-admin|cypher`.
+
+Cypher runs on the embedded LadybugDB database derived from the active snapshot (built on
+first use, cached beside it), or with ``--neo4j`` on a Neo4j server in a read transaction.
+ladybug, the neo4j driver and rich are imported only by the commands that use them.
+"""
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from graph_build import schema
+from queries import cypher_engine, library, neo4j_store
+
+from . import output, store
+from .cli import FORMAT, cli, echo, graph_of
+from .commands_export import export_group
+
+
+class QueryFailed(click.ClickException):
+    """A query the engine or the library rejected: one line, exit code 2."""
+
+    exit_code = 2
+
+
+PARAMS = click.option("-p", "--param", "params", multiple=True, metavar="NAME=VALUE",
+                      help="Query parameter (repeatable); NAME:INT64=5 gives a type to a raw query's value.")
+ON_NEO4J = click.option("--neo4j", "on_neo4j", is_flag=True,
+                        help="Run on the Neo4j server of NEO4J_URI instead of the embedded database.")
+
+
+def neo4j_options(command):
+    """--uri/--user/--password/--database, defaulting to NEO4J_URI, NEO4J_USERNAME, NEO4J_PASSWORD, NEO4J_DATABASE."""
+    options = [
+        click.option("--uri", metavar="URI", help="Neo4j URI, e.g. bolt://localhost:7687 [env NEO4J_URI]."),
+        click.option("--user", metavar="NAME", help="Neo4j user [env NEO4J_USERNAME; default neo4j]."),
+        click.option("--password", metavar="SECRET", help="Neo4j password [env NEO4J_PASSWORD; never shown]."),
+        click.option("--database", metavar="NAME", help="Neo4j database [env NEO4J_DATABASE; default neo4j]."),
+    ]
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
+def settings_from(uri, user, password, database) -> neo4j_store.Settings:
+    return neo4j_store.Settings.from_env(uri=uri, user=user, password=password, database=database)
+
+
+def active_database(ctx) -> Path:
+    """The embedded database of this invocation's graph, built or refreshed when needed.
+
+    For the active snapshot the database is used straight away when its stamp matches the
+    snapshot and the snapshot is not a stale build of the bundled plans (what
+    ``store.load_active`` would rebuild); otherwise the graph is loaded (and rebuilt) first.
+    """
+    graph_path = ctx.obj.get("graph_path")
+    if graph_path:
+        if not Path(graph_path).is_file():
+            raise click.ClickException(f"{graph_path}: no such snapshot")
+        return cypher_engine.ensure_database(graph_path, lambda: graph_of(ctx))
+    snapshot_path = store.active_snapshot()
+    db_path = cypher_engine.database_path(snapshot_path)
+    if snapshot_path.is_file():
+        stamp = cypher_engine.read_stamp(db_path)
+        if stamp and cypher_engine.is_current(db_path, cypher_engine.expected_stamp(snapshot_path)):
+            built_from = stamp.get("graph") or {}
+            if not built_from.get("bundled") or built_from.get("builder") == store.builder_fingerprint():
+                return db_path
+    graph = graph_of(ctx)
+    return cypher_engine.ensure_database(snapshot_path, graph)
+
+
+def open_engine(ctx, on_neo4j: bool, uri=None, user=None, password=None, database=None):
+    """The embedded engine, or a Neo4j engine when ``on_neo4j``; connection failures as one line."""
+    try:
+        if on_neo4j:
+            return neo4j_store.Neo4jEngine(settings_from(uri, user, password, database))
+        return cypher_engine.EmbeddedEngine(active_database(ctx))
+    except neo4j_store.Neo4jUnavailable as error:
+        raise click.ClickException(str(error))
+    except cypher_engine.CypherError as error:
+        raise click.ClickException(str(error))
+
+
+def emit_result(result: cypher_engine.QueryResult, fmt: str) -> None:
+    echo(output.render(result.rows, fmt, result.columns))
+
+
+def run_on(engine, query: str, parameters: dict) -> cypher_engine.QueryResult:
+    try:
+        return engine.run(query, parameters)
+    except cypher_engine.CypherError as error:
+        raise QueryFailed(f"query failed: {error}")
+    except neo4j_store.Neo4jUnavailable as error:
+        raise click.ClickException(str(error))
+    finally:
+        engine.close()
+
+
+@cli.command("cypher")
+@click.argument("query")
+@PARAMS
+@ON_NEO4J
+@neo4j_options
+@FORMAT
+@click.pass_context
+def cypher_command(ctx, query, params, on_neo4j, uri, user, password, database, fmt):
+    """Run a read-only Cypher QUERY ('-' reads it from stdin) on the graph.
+
+    The embedded database is opened read-only and Neo4j runs the query in a read transaction,
+    so CREATE/MERGE/SET/DELETE fail (exit code 2, the engine's message on one line). Pass
+    values as parameters, never by pasting them into the query: -p unit=市大数据委 (a string)
+    or -p n:INT64=5.
+
+    Example: respgraph cypher "MATCH (a:Agency)-[r:RESPONSIBLE_FOR]->(t:Task) WHERE a.name = $unit RETURN r.role, t.title" -p unit=泉州市数字办
+    """
+    if query == "-":
+        query = sys.stdin.read()
+    if not query.strip():
+        raise QueryFailed("the query is empty")
+    try:
+        parameters = library.parse_assignments(params)
+    except library.QueryLibraryError as error:
+        raise QueryFailed(str(error))
+    engine = open_engine(ctx, on_neo4j, uri, user, password, database)
+    emit_result(run_on(engine, query, parameters), fmt)
+
+
+def list_queries(fmt: str) -> None:
+    """The library as text (table), one row per query (csv), or with structured parameters (json)."""
+    queries = library.library().values()
+    if fmt == "json":
+        rows = [{"query": q.name, "description": q.description, "notes": list(q.notes),
+                 "parameters": [{"name": p.name, "type": p.type, "required": p.required,
+                                 "default": None if p.required else p.default, "doc": p.doc} for p in q.parameters]}
+                for q in queries]
+        echo(output.render(rows, "json", []))
+    elif fmt == "csv":
+        rows = [{"query": q.name, "description": q.description,
+                 "parameters": " ".join(p.describe() for p in q.parameters)} for q in queries]
+        echo(output.render(rows, "csv", ["query", "description", "parameters"]))
+    else:
+        blocks = []
+        for query in queries:
+            lines = [f"{query.name}  {query.description}"]
+            for p in query.parameters:
+                default = "required" if p.required else f"default {json.dumps(p.default, ensure_ascii=False)}"
+                lines.append(f"    -p {p.name}=…  {p.type}, {default}: {p.doc}")
+            blocks.append("\n".join(lines))
+        echo("\n".join(blocks))
+
+
+@cli.command("query")
+@click.argument("name", required=False)
+@click.option("--list", "list_only", is_flag=True, help="List the named queries with their descriptions and parameters.")
+@PARAMS
+@ON_NEO4J
+@neo4j_options
+@FORMAT
+@click.pass_context
+def query_command(ctx, name, list_only, params, on_neo4j, uri, user, password, database, fmt):
+    """Run a named query of the Cypher library (queries/cypher/NAME.cypher).
+
+    The same file runs on the embedded database and, with --neo4j, on a Neo4j server.
+
+    Example: respgraph query unit_duties -p unit=市大数据委 -p role=lead
+    """
+    if list_only or not name:
+        if not list_only:
+            raise click.UsageError("name a query, or list them with --list")
+        list_queries(fmt)
+        return
+    try:
+        named = library.get(name)
+        parameters = library.bind(named, library.parse_assignments(params, typed=False))
+    except library.QueryLibraryError as error:
+        raise QueryFailed(str(error))
+    engine = open_engine(ctx, on_neo4j, uri, user, password, database)
+    emit_result(run_on(engine, named.text, parameters), fmt)
+
+
+@cli.group("neo4j")
+def neo4j_group():
+    """Load the graph into a Neo4j server (connection from NEO4J_URI, NEO4J_USERNAME, NEO4J_PASSWORD, NEO4J_DATABASE).
+
+    Example: NEO4J_URI=bolt://localhost:7687 respgraph neo4j push --replace
+    """
+
+
+@neo4j_group.command("push")
+@click.option("--batch-size", type=click.IntRange(min=1), default=neo4j_store.DEFAULT_BATCH_SIZE, show_default=True,
+              help="Rows per write transaction.")
+@click.option("--replace", is_flag=True,
+              help=f"First delete what earlier pushes wrote (nodes labelled :{neo4j_store.MARKER_LABEL}, with their relationships).")
+@neo4j_options
+@click.pass_context
+def push_command(ctx, batch_size, replace, uri, user, password, database):
+    """Push the graph into Neo4j: constraints, then batched MERGE per label and relationship type.
+
+    Pushing the same graph twice changes nothing; --replace clears the previous push first.
+
+    Example: respgraph neo4j push --uri bolt://localhost:7687 --user neo4j --replace
+    """
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    settings = settings_from(uri, user, password, database)
+    graph = graph_of(ctx)
+    console = Console(stderr=True)
+    columns = [TextColumn("{task.description:<16}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn()]
+    try:
+        with Progress(*columns, console=console, disable=not console.is_terminal) as bar:
+            task = bar.add_task("connecting", total=None)
+            written = neo4j_store.push(
+                graph, settings, batch_size=batch_size, replace=replace,
+                on_start=lambda total: bar.update(task, total=total),
+                progress=lambda what, rows: bar.update(task, advance=rows, description=what))
+    except neo4j_store.Neo4jUnavailable as error:
+        raise click.ClickException(str(error))
+    except cypher_engine.CypherError as error:
+        raise click.ClickException(f"Neo4j refused the push: {error}")
+    nodes = sum(n for what, n in written.items() if what in schema.NODES)
+    relationships = sum(written.values()) - nodes
+    click.echo(f"pushed {nodes} nodes and {relationships} relationships to {settings.describe()}", err=True)
+
+
+@export_group.command("neo4j-admin")
+@click.argument("folder", type=click.Path(file_okay=False))
+@click.pass_context
+def export_neo4j_admin_command(ctx, folder):
+    """Write CSV files for `neo4j-admin database import full` into FOLDER, with import.sh to run it.
+
+    One nodes_<Label>.csv per label and relationships_<TYPE>.csv per type, typed headers
+    (rank:long, aliases:string[]); the array delimiter is in import.sh.
+
+    Example: respgraph export neo4j-admin out/neo4j-import
+    """
+    from exports.neo4j_admin import export_neo4j_admin
+
+    written = export_neo4j_admin(graph_of(ctx), folder)
+    click.echo(f"wrote {len(written)} files to {folder} (run: sh {Path(folder) / 'import.sh'})", err=True)
+
+
+@export_group.command("cypher")
+@click.argument("file", type=click.Path(dir_okay=False))
+@click.pass_context
+def export_cypher_command(ctx, file):
+    """Write a self-contained Cypher script for cypher-shell: constraints, then MERGE statements.
+
+    Example: respgraph export cypher out/graph.cypher && cypher-shell -f out/graph.cypher
+    """
+    from exports.cypher_script import export_cypher_script
+
+    count = export_cypher_script(graph_of(ctx), file)
+    click.echo(f"wrote {count} statements to {file}", err=True)

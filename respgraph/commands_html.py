@@ -1,0 +1,104 @@
+"""`respgraph html` (interactive pages) and `respgraph export graphml|gexf|json|csv` (files for other tools)."""
+from __future__ import annotations
+
+import click
+
+from exports.views import MAX_NODES, VIEWS
+
+from .cli import cli, graph_of
+from .commands_export import export_group
+
+
+@cli.command("html")
+@click.option("--view", type=click.Choice(VIEWS),
+              help="What to draw (default: unit with --unit, city with --city, else overlap).")
+@click.option("--city", "cities", multiple=True, help="Only this city (福州 or 福州市); repeat for several.")
+@click.option("--unit", help="The unit whose neighbourhood to draw (市大数据委, 福州市大数据委).")
+@click.option("--topic", help="Only tasks about this topic (智慧教育), or containing this keyword.")
+@click.option("--depth", type=click.IntRange(min=1), default=1, show_default=True,
+              help="Unit view: levels of units and tasks around the unit.")
+@click.option("--max-nodes", type=click.IntRange(min=1), default=MAX_NODES, show_default=True,
+              help="Above this many nodes, leave out sections, then group tasks, then keep the best-connected.")
+@click.option("-o", "--output", "output_path", type=click.Path(dir_okay=False, allow_dash=True),
+              help="Write here ('-' for stdout) instead of exports/<view>-<name>.html.")
+@click.pass_context
+def html_command(ctx, view, cities, unit, topic, depth, max_nodes, output_path):
+    """Write an interactive graph page that opens offline (one HTML file, nothing to download).
+
+    Views: unit (a unit's tasks, their sections and co-responsible units), city (a city's whole
+    plan), overlap (what cities share: agency functions, topics, projects), agencies (units
+    linked by the tasks they share).
+
+    Example: respgraph html --unit 市大数据委 --city 福州
+    """
+    from exports import html as html_export
+    from exports.views import ViewOptionError
+    from queries import AmbiguousUnit
+
+    try:
+        page = html_export.view_page(graph_of(ctx), view, unit, cities, topic, depth, max_nodes)
+    except (ViewOptionError, AmbiguousUnit) as error:
+        raise click.UsageError(str(error))
+    except LookupError as error:
+        raise click.ClickException(str(error))
+    for note in page.view.notes:
+        click.echo(f"note: {note}", err=True)
+    graph = page.view.graph
+    if output_path == "-":
+        click.echo(page.html, nl=False)
+        return
+    path = page.save(output_path or html_export.default_path(page.view))
+    click.echo(f"wrote {graph.number_of_nodes()} nodes, {graph.number_of_edges()} edges → {path}", err=True)
+
+
+def _export(ctx, fmt: str, path: str) -> None:
+    from exports import files
+
+    graph = graph_of(ctx)
+    written = files.export(graph, fmt, path)
+    where = path if fmt == "csv" else written[0]
+    click.echo(f"wrote {graph.number_of_nodes()} nodes, {graph.number_of_edges()} edges → {where}", err=True)
+
+
+@export_group.command("graphml")
+@click.argument("path", type=click.Path(dir_okay=False))
+@click.pass_context
+def export_graphml(ctx, path):
+    """GraphML for Gephi and yEd: typed attributes, STRING[] joined with '|', label = display name.
+
+    Example: respgraph export graphml out/graph.graphml
+    """
+    _export(ctx, "graphml", path)
+
+
+@export_group.command("gexf")
+@click.argument("path", type=click.Path(dir_okay=False))
+@click.pass_context
+def export_gexf(ctx, path):
+    """GEXF 1.2 for Gephi: typed attributes, STRING[] joined with '|', label = display name.
+
+    Example: respgraph export gexf out/graph.gexf
+    """
+    _export(ctx, "gexf", path)
+
+
+@export_group.command("json")
+@click.argument("path", type=click.Path(dir_okay=False))
+@click.pass_context
+def export_json(ctx, path):
+    """Node-link JSON (networkx.node_link_graph(data, edges="edges") reads it back).
+
+    Example: respgraph export json out/graph.json
+    """
+    _export(ctx, "json", path)
+
+
+@export_group.command("csv")
+@click.argument("folder", type=click.Path(file_okay=False))
+@click.pass_context
+def export_csv(ctx, folder):
+    """nodes.csv and edges.csv in FOLDER (Gephi's spreadsheet import, pandas, Excel).
+
+    Example: respgraph export csv out/csv
+    """
+    _export(ctx, "csv", folder)

@@ -1,0 +1,49 @@
+"""The overlap questions as Cypher files give what the Python overlap queries give."""
+from __future__ import annotations
+
+import pytest
+
+import queries
+from queries import cypher_engine, library
+from queries.indicators import indicator_rows
+from queries.overlap import overlap_by_topic, shared_projects
+
+
+@pytest.fixture(scope="module")
+def engine(graph, tmp_path_factory):
+    db_path = tmp_path_factory.mktemp("lbdb-overlap") / "graph.lbdb"
+    cypher_engine.build_database(graph, db_path)
+    with cypher_engine.EmbeddedEngine(db_path) as opened:
+        yield opened
+
+
+def named(engine, name, **params):
+    return library.run(engine, name, params).rows
+
+
+def test_topic_overlap_equals_python(graph, engine):
+    python = {(row["topic"], city): (len(entry["tasks"]), sorted(entry["leads"]))
+              for row in overlap_by_topic(graph, min_cities=1) for city, entry in row["cities"].items()}
+    cypher = {(r["topic"], r["city"]): (r["tasks"], sorted(r["leads"])) for r in named(engine, "topic_overlap")}
+    assert cypher == python
+    assert cypher[("智慧教育", "泉州市")] == (1, ["泉州市教育局"])
+
+
+def test_unit_targets_equal_the_load_column_for_every_unit(graph, engine):
+    for row in queries.load_by_unit(graph):
+        assert len(named(engine, "unit_targets", unit=row["unit"])) == row["targets"], row["unit"]
+
+
+def test_indicator_targets_hold_every_value_the_indicator_table_shows(graph, engine):
+    rows = named(engine, "indicator_targets", indicator="每万人拥有5G基站数")
+    fuzhou = {(r["scope"], r["year"]): r["value"] for r in rows if r["city"] == "福州市" and r["source"] == "table"}
+    assert fuzhou == {("baseline", 2022): 18.6, ("self", 2023): 28.0, ("self", 2024): 32.0,
+                      ("self", 2025): 35.0, ("province", 2025): 30.0}
+    (python,) = indicator_rows(graph, "每万人拥有5G基站数")
+    assert {r["city"] for r in rows} == {d["city"] for d in python["documents"]}
+
+
+def test_shared_projects_equal_python(graph, engine):
+    python = [(r["project"], r["documents"], sorted(r["cities"])) for r in shared_projects(graph)]
+    cypher = [(r["project"], r["documents"], sorted(r["cities"])) for r in named(engine, "shared_projects")]
+    assert cypher == python

@@ -1,0 +1,180 @@
+"""Neo4j: the push statements, the unreachable-server path, and (with NEO4J_URI set) a real server.
+
+The integration tests (marker ``neo4j``) push into the database named by NEO4J_DATABASE
+(default neo4j) and delete what respgraph pushed there (nodes labelled :Respgraph).
+"""
+from __future__ import annotations
+
+import os
+
+import pytest
+from click.testing import CliRunner
+
+from graph_build import schema
+from queries import cypher_engine, library, neo4j_store
+from respgraph.cli import cli
+
+NO_SERVER = "NEO4J_URI is not set: no Neo4j server to test against"
+
+UNREACHABLE = "bolt://127.0.0.1:7999"
+SECRET = "s3cret-do-not-print"
+
+
+def run(*args, env=None):
+    return CliRunner().invoke(cli, list(args), env=env)
+
+
+# ---------------------------------------------------------------------------------------
+# Without a server
+# ---------------------------------------------------------------------------------------
+
+def test_one_uniqueness_constraint_per_label():
+    statements = neo4j_store.constraint_statements()
+    assert len(statements) == len(schema.NODES)
+    assert "CREATE CONSTRAINT `respgraph_Agency_id` IF NOT EXISTS FOR (n:`Agency`) REQUIRE n.`id` IS UNIQUE" in statements
+
+
+def test_merge_statements_use_the_id_and_the_full_relationship_property_map():
+    assert neo4j_store.node_merge("Agency") == (
+        "UNWIND $rows AS row MERGE (n:`Agency` {`id`: row.`id`}) SET n += row, n:`Respgraph`")
+    assert neo4j_store.edge_merge("RESPONSIBLE_FOR", "Agency", "Task") == (
+        "UNWIND $rows AS row MATCH (s:`Agency` {`id`: row.`_source`}) MATCH (t:`Task` {`id`: row.`_target`}) "
+        "MERGE (s)-[r:`RESPONSIBLE_FOR` {`role`: row.`role`, `rank`: row.`rank`, `tier`: row.`tier`, "
+        "`printed`: row.`printed`}]->(t)")
+
+
+def test_push_plan_covers_every_node_and_edge_nodes_first(graph):
+    plan = neo4j_store.push_plan(graph)
+    assert sum(len(rows) for _, _, rows in plan) == graph.number_of_nodes() + graph.number_of_edges()
+    kinds = [what in schema.NODES for what, _, _ in plan]
+    assert kinds == sorted(kinds, reverse=True)
+    agencies = next(rows for what, _, rows in plan if what == "Agency")
+    assert isinstance(agencies[0]["aliases"], list)
+
+
+def test_settings_come_from_the_environment_and_hide_the_password(monkeypatch):
+    monkeypatch.setenv("NEO4J_URI", "bolt://db.example:7687")
+    monkeypatch.setenv("NEO4J_USERNAME", "analyst")
+    monkeypatch.setenv("NEO4J_PASSWORD", SECRET)
+    monkeypatch.setenv("NEO4J_DATABASE", "plans")
+    settings = neo4j_store.Settings.from_env()
+    assert (settings.uri, settings.user, settings.password, settings.database) == (
+        "bolt://db.example:7687", "analyst", SECRET, "plans")
+    assert SECRET not in repr(settings) and SECRET not in settings.describe()
+    assert neo4j_store.Settings.from_env(database="other").database == "other"
+
+
+@pytest.mark.parametrize("args", [
+    ["neo4j", "push"],
+    ["cypher", "--neo4j", "MATCH (n) RETURN count(n)"],
+    ["query", "load_by_unit", "--neo4j"],
+])
+def test_an_unreachable_server_is_one_line_and_never_shows_the_password(home, args):
+    result = run(*args, env={"NEO4J_URI": UNREACHABLE, "NEO4J_PASSWORD": SECRET})
+    assert result.exit_code == 1
+    assert result.output == f"Error: cannot reach Neo4j at {UNREACHABLE}: Connection refused\n"
+    assert SECRET not in result.output
+
+
+def test_missing_uri_and_wrong_scheme_are_one_line(home, monkeypatch):
+    monkeypatch.delenv("NEO4J_URI", raising=False)
+    result = run("neo4j", "push")
+    assert result.exit_code == 1 and result.output.startswith("Error: no Neo4j server given: set NEO4J_URI")
+    result = run("cypher", "--neo4j", "--uri", "http://localhost:7474", "RETURN 1")
+    assert result.exit_code == 1 and "must start with one of bolt://" in result.output
+    assert result.output.count("\n") == 1
+
+
+def test_uri_credentials_are_not_repeated_in_errors(home):
+    result = run("cypher", "--neo4j", "--uri", f"bolt://neo4j:{SECRET}@127.0.0.1:7999", "RETURN 1")
+    assert result.exit_code == 1 and SECRET not in result.output
+
+
+# ---------------------------------------------------------------------------------------
+# With a server (NEO4J_URI set)
+# ---------------------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def server():
+    settings = neo4j_store.Settings.from_env()
+    with neo4j_store.Neo4jEngine(settings) as engine:
+        yield settings, engine
+
+
+def graph_counts(graph) -> dict[str, int]:
+    out = {label: 0 for label in schema.NODES} | {type_name: 0 for type_name in schema.EDGES}
+    for _, data in graph.nodes(data=True):
+        out[data["label"]] += 1
+    for _, _, data in graph.edges(data=True):
+        out[data["type"]] += 1
+    return out
+
+
+@pytest.mark.neo4j
+@pytest.mark.skipif(not os.environ.get("NEO4J_URI"), reason=NO_SERVER)
+def test_pushing_twice_leaves_identical_counts(graph, server):
+    settings, engine = server
+    neo4j_store.push(graph, settings, batch_size=1000, replace=True)
+    first = engine.counts()
+    assert first == graph_counts(graph)
+    neo4j_store.push(graph, settings, batch_size=1000)
+    assert engine.counts() == first
+
+
+@pytest.mark.neo4j
+@pytest.mark.skipif(not os.environ.get("NEO4J_URI"), reason=NO_SERVER)
+def test_replace_removes_only_what_respgraph_wrote(graph, server):
+    settings, engine = server
+    foreign = "MERGE (n:AnalystNote {id: 'respgraph-test-note'}) RETURN n.id AS id"
+    with engine.driver.session(database=settings.database) as session:
+        session.execute_write(lambda tx: tx.run(foreign).consume())
+    try:
+        neo4j_store.push(graph, settings, batch_size=500, replace=True)
+        assert engine.counts() == graph_counts(graph)
+        assert engine.run("MATCH (n:AnalystNote {id: 'respgraph-test-note'}) RETURN count(n) AS n").rows == [{"n": 1}]
+    finally:
+        with engine.driver.session(database=settings.database) as session:
+            session.execute_write(lambda tx: tx.run("MATCH (n:AnalystNote {id: 'respgraph-test-note'}) DELETE n").consume())
+
+
+@pytest.mark.neo4j
+@pytest.mark.skipif(not os.environ.get("NEO4J_URI"), reason=NO_SERVER)
+def test_push_command_twice_through_the_cli(home, server):
+    settings, engine = server
+    assert run("neo4j", "push", "--replace", "--batch-size", "2000").exit_code == 0
+    first = engine.counts()
+    result = run("neo4j", "push")
+    assert result.exit_code == 0 and result.output.startswith("pushed ")
+    assert engine.counts() == first
+
+
+SAMPLE_PARAMETERS = {
+    "unit_duties": {"unit": "市数字办", "city": "泉州"},
+    "unit_partners": {"unit": "福州市大数据委"},
+    "function_across_cities": {"function": "telecom_regulator"},
+    "co_responsible_pairs": {"limit": 1000},
+}
+
+
+@pytest.mark.neo4j
+@pytest.mark.skipif(not os.environ.get("NEO4J_URI"), reason=NO_SERVER)
+@pytest.mark.parametrize("name", sorted(library.library()))
+def test_every_named_query_gives_the_same_rows_on_neo4j_and_embedded(graph, server, tmp_path, name):
+    settings, engine = server
+    neo4j_store.push(graph, settings, replace=True)
+    cypher_engine.build_database(graph, tmp_path / "graph.lbdb")
+    with cypher_engine.EmbeddedEngine(tmp_path / "graph.lbdb") as embedded:
+        expected = library.run(embedded, name, SAMPLE_PARAMETERS.get(name, {}))
+    got = library.run(engine, name, SAMPLE_PARAMETERS.get(name, {}))
+    assert got.columns == expected.columns
+    assert got.rows == expected.rows
+
+
+@pytest.mark.neo4j
+@pytest.mark.skipif(not os.environ.get("NEO4J_URI"), reason=NO_SERVER)
+def test_cypher_on_neo4j_is_read_only(home, server):
+    settings, engine = server
+    before = engine.counts()
+    result = run("cypher", "--neo4j", "MATCH (n:Agency) DETACH DELETE n")
+    assert result.exit_code == 2 and result.output.count("\n") == 1
+    assert engine.counts() == before
