@@ -233,12 +233,19 @@ def add_agency(graph: nx.MultiDiGraph, unit) -> str:
     return agency_id
 
 
-def assemble(docs: list[tuple[ParsedDocument, str]]) -> nx.MultiDiGraph:
-    """The graph of several parsed documents, each given with the file label to cite."""
+def assemble(docs: list[tuple[ParsedDocument, str]], overlap: bool = True) -> nx.MultiDiGraph:
+    """The graph of several parsed documents, each given with the file label to cite.
+
+    ``overlap`` adds the cross-document step (similar tasks, families, provincial uptake).
+    """
     staging = nx.MultiDiGraph()
     with paused_gc():
         for doc, label in sorted(docs, key=lambda pair: (pair[0].meta.region, pair[0].meta.title, pair[1])):
             add_document(staging, doc, label)
+        if overlap:
+            from .overlap import add_overlap
+
+            add_overlap(staging)
         return _sorted_graph(staging, consume=True)
 
 

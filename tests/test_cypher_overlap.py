@@ -47,3 +47,18 @@ def test_shared_projects_equal_python(graph, engine):
     python = [(r["project"], r["documents"], sorted(r["cities"])) for r in shared_projects(graph)]
     cypher = [(r["project"], r["documents"], sorted(r["cities"])) for r in named(engine, "shared_projects")]
     assert cypher == python
+
+
+def test_similar_tasks_equal_the_graphs_similar_to_edges(graph, engine):
+    edges = sorted(((s, t), d["score"]) for s, t, d in graph.edges(data=True) if d["type"] == "SIMILAR_TO")
+    rows = named(engine, "similar_tasks", limit=100000)
+    assert sorted(((r["task_a"], r["task_b"]), r["score"]) for r in rows) == edges
+
+
+def test_provincial_uptake_equals_python(graph, engine):
+    from queries.overlap import provincial_uptake
+
+    python = {r["id"]: len(r["taken_up_by"]) for r in provincial_uptake(graph)}
+    cypher = {r["task"]: r["takers"] for r in named(engine, "provincial_uptake")}
+    assert cypher == python
+    assert sum(1 for n in cypher.values() if n == 0) == sum(1 for n in python.values() if n == 0)

@@ -116,3 +116,25 @@ def test_indicators_cli_table_and_unknown_name(home):
     assert "每万人拥有5G基站数  个    福州市  2022:18.6  2023:28、2024:32、2025:35  30        exceeds" in result.output
     bad = CliRunner().invoke(cli, ["indicators", "--name", "不存在"])
     assert bad.exit_code == 1 and "no indicator matches '不存在'" in bad.output
+
+
+def test_smart_education_tasks_form_one_family_across_the_three_cities(graph):
+    families = [f for f in overlap.task_families(graph)
+                if any(t["title"] == "实施智慧教育工程" for t in f["cities"].get("泉州市", []))]
+    assert len(families) == 1
+    titles = {city: [t["title"] for t in tasks] for city, tasks in families[0]["cities"].items()}
+    assert titles["福州市"] == ["建设智慧教育工程"] and titles["厦门市"] == ["智慧教育"]
+    assert {lead for tasks in families[0]["cities"].values() for t in tasks for lead in t["leads"]} == {
+        "福州市教育局", "泉州市教育局", "厦门市教育局"}
+
+
+def test_provincial_uptake_lists_takers_and_tasks_none_takes_up(graph):
+    rows = {(r["doc"][:8], r["title"]): r for r in overlap.provincial_uptake(graph)}
+    # 2020 provincial plan task 3 (line 108) and each city's industrial-internet action
+    industrial = rows[("福建省新型基础设", "加快建设工业互联网")]
+    assert {(t["city"], t["title"]) for t in industrial["taken_up_by"]} == {
+        ("福州市", "构造多层次工业互联网体系"), ("泉州市", "深化建设工业互联网网络"), ("厦门市", "工业互联网网络建设行动")}
+    health = rows[("福建省“十四五”", "提升智慧健康服务水平")]  # 十四五 第五章 第四节 (line 1522)
+    assert {(t["city"], t["title"]) for t in health["taken_up_by"]} == {
+        ("福州市", "建设智慧医疗工程"), ("泉州市", "实施智慧医疗工程"), ("厦门市", "智慧医疗")}
+    assert rows[("福建省“十四五”", "“福建码”推广应用")]["taken_up_by"] == []  # a provincial app, no city task
