@@ -6,9 +6,6 @@ same inputs always give the same graph.
 """
 from __future__ import annotations
 
-import contextlib
-import gc
-
 import networkx as nx
 
 from .model import ParsedDocument
@@ -19,6 +16,7 @@ from .resolve import resolve_unit
 from .targets import targets_of_paragraph, targets_of_task
 from .topics import tag_task
 from .schema import check_node, node_id
+from .snapshot import paused_gc
 
 HASH_LENGTH = 12
 
@@ -282,20 +280,3 @@ def _sorted_graph(graph: nx.MultiDiGraph, consume: bool) -> nx.MultiDiGraph:
     if consume:
         graph.clear()
     return ordered
-
-
-@contextlib.contextmanager
-def paused_gc():
-    """No cyclic garbage collection inside the block.
-
-    Building the graph allocates millions of dicts and frees none of them in cycles; each
-    collection pass walks them all (3,000 plans: 5 s of collections in canonical ordering
-    alone). Collection resumes, if it was on, when the block ends.
-    """
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()

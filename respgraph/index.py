@@ -159,29 +159,27 @@ def write_index(graph, snapshot_path: str | os.PathLike, snapshot_sha256: str | 
 
     ``snapshot_sha256`` saves reading the snapshot again when the caller hashed it while writing.
     """
+    return finish_index(prepare_index(graph, snapshot_path), snapshot_path, snapshot_sha256)
+
+
+def prepare_index(graph, snapshot_path: str | os.PathLike) -> Path:
+    """The index rows of ``graph`` in a temporary file beside where the index goes.
+
+    ``finish_index`` stamps it with the snapshot and moves it into place; the two halves let
+    the rows be computed while the snapshot is still being written.
+    """
     import queries
     from graph_build.resolve import normalise_name as normalise
     from queries.duties import _names, _short_forms
     from queries.tasks import nodes_of, task_row, task_sort_key
 
-    snapshot_file = Path(snapshot_path)
-    stat = snapshot_file.stat()
-    meta = {
-        "index_version": str(INDEX_VERSION),
-        "query_fingerprint": query_fingerprint(),
-        "snapshot_sha256": snapshot_sha256 or file_sha256(snapshot_file),
-        "snapshot_size": str(stat.st_size),
-        "snapshot_mtime_ns": str(stat.st_mtime_ns),
-        "bundled": json.dumps(bool(graph.graph.get("bundled"))),
-        "builder": str(graph.graph.get("builder", "")),
-    }
-    target = index_path(snapshot_file)
+    target = index_path(snapshot_path)
+    target.parent.mkdir(parents=True, exist_ok=True)
     handle, temp = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
     os.close(handle)
     try:
         db = sqlite3.connect(temp)
         db.executescript("PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF;" + SCHEMA)
-        db.executemany("INSERT INTO meta VALUES (?, ?)", sorted(meta.items()))
         task_ids = nodes_of(graph, "Task")
         # queries sort tasks stably by task_sort_key starting from id order (tasks) or edge order
         # (duties, whose edges to one agency are in task id order): the position is that rank.
@@ -213,12 +211,32 @@ def write_index(graph, snapshot_path: str | os.PathLike, snapshot_sha256: str | 
         cities = {graph.nodes[t]["city"] for t in task_ids} | {graph.nodes[a]["region"] for a in agency_ids}
         db.executemany("INSERT INTO cities VALUES (?)", ((c,) for c in sorted(cities)))
         db.executescript(INDEXES)
+        db.executemany("INSERT INTO meta VALUES (?, ?)", [
+            ("bundled", json.dumps(bool(graph.graph.get("bundled")))), ("builder", str(graph.graph.get("builder", ""))),
+            ("index_version", str(INDEX_VERSION)), ("query_fingerprint", query_fingerprint())])
         db.commit()
         db.close()
+    except BaseException:
+        os.unlink(temp)
+        raise
+    return Path(temp)
+
+
+def finish_index(temp: Path, snapshot_path: str | os.PathLike, snapshot_sha256: str | None = None) -> Path:
+    """Stamp a prepared index with the snapshot it answers for and move it beside the snapshot."""
+    snapshot_file = Path(snapshot_path)
+    try:
+        stat = snapshot_file.stat()
+        with sqlite3.connect(temp) as db:
+            db.executemany("INSERT INTO meta VALUES (?, ?)", [
+                ("snapshot_sha256", snapshot_sha256 or file_sha256(snapshot_file)),
+                ("snapshot_size", str(stat.st_size)), ("snapshot_mtime_ns", str(stat.st_mtime_ns))])
+        db.close()
+        target = index_path(snapshot_file)
         os.replace(temp, target)
     except BaseException:
-        if os.path.exists(temp):
-            os.unlink(temp)
+        if temp.exists():
+            temp.unlink()
         raise
     return target
 

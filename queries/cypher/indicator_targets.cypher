@@ -1,5 +1,5 @@
-// Every stated value of a normalised indicator: each document's baseline, yearly targets and the
-// province's target quoted in city tables (scope baseline / self / province), with where it was stated.
+// Every stated value of a normalised indicator: baselines, yearly targets and quoted province targets.
+// Scope is baseline / self / province (the province's target quoted in a city table); source is task / goal / table.
 // @param indicator STRING = ""  Only this indicator (每万人拥有5G基站数); empty for all.
 MATCH (g:Target)-[:MEASURES]->(i:Indicator)
 WHERE ($indicator = '' OR i.name = $indicator) AND g.year > 0

@@ -1,5 +1,5 @@
-// Tasks of two different plans that read alike (character-bigram TF-IDF cosine at or above the
-// threshold in graph_build/similarity.py), with each side's city and lead units, most similar first.
+// Tasks of two different plans that read alike, most similar first.
+// Similar means character-bigram TF-IDF cosine at or above the threshold in graph_build/similarity.py.
 // @param city STRING = ""  Only pairs with a task of this city (福州 or 福州市); empty for all.
 // @param min_score DOUBLE = 0.0  Only pairs scoring at least this.
 // @param limit INT64 = 50  At most this many pairs.

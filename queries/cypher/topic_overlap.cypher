@@ -1,5 +1,5 @@
-// Per topic and city: how many tasks are strongly about the topic (keyword in the title, or two
-// keywords in the text) and which units lead them — the side-by-side view of `respgraph overlap`.
+// Per topic and city: how many tasks are strongly about the topic and which units lead them.
+// Strongly: a topic keyword in the title, or two in the text — the side-by-side view of `respgraph overlap`.
 // @param topic STRING = ""  Only this topic (智慧教育); empty for all.
 MATCH (t:Task)-[ab:ABOUT]->(tp:Topic)
 WHERE ab.strength <> 'weak' AND ($topic = '' OR tp.name = $topic)

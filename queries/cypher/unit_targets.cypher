@@ -1,5 +1,5 @@
-// The quantitative targets a unit answers for: those of the tasks it leads, and the indicator
-// table rows that name it as responsible (厦门's annex) — the `targets` column of `respgraph load`.
+// The quantitative targets a unit answers for: those of the tasks it leads, and indicator rows naming it.
+// Indicator rows name a unit in 厦门's annex; the count is the `targets` column of `respgraph load`.
 // @param unit STRING  Agency name (厦门市通信管理局).
 MATCH (a:Agency)
 WHERE a.name = $unit
