@@ -40,17 +40,18 @@ def normalise_name(name: str) -> str:
 @functools.lru_cache(maxsize=4096)
 def to_simplified(text: str) -> str:
     """Traditional → simplified characters (opencc), so 市數字辦 matches 市数字办."""
-    try:
-        import opencc
-    except ImportError:  # opencc is a declared dependency; stay usable without it
-        return text
-    return _converter().convert(text)
+    converter = _converter()
+    return converter.convert(text) if converter else text
 
 
 @functools.lru_cache(maxsize=1)
 def _converter():
-    import opencc
-
+    """opencc's t2s converter, or None where opencc cannot load (a declared dependency, but
+    a platform without its wheel should still parse simplified text)."""
+    try:
+        import opencc
+    except ImportError:
+        return None
     return opencc.OpenCC("t2s")
 
 

@@ -1,7 +1,6 @@
 """Indicators side by side: every document's baseline and targets by year, against the province's."""
 from __future__ import annotations
 
-from collections import defaultdict
 
 import networkx as nx
 

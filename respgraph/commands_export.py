@@ -1,7 +1,6 @@
 """`respgraph export ...`: the group that file-export subcommands register on."""
 from __future__ import annotations
 
-import click
 
 from .cli import cli
 

@@ -38,6 +38,24 @@ def graph():
     return graph_build.build(graph_build.bundled_plans())
 
 
+@pytest.fixture(scope="session")
+def engine(graph, tmp_path_factory):
+    """The bundled graph loaded into an embedded (LadybugDB) database, opened read-only."""
+    from queries import cypher_engine
+
+    db_path = tmp_path_factory.mktemp("lbdb") / "graph.lbdb"
+    cypher_engine.build_database(graph, db_path)
+    with cypher_engine.EmbeddedEngine(db_path) as opened:
+        yield opened
+
+
+def named(engine, name, **params):
+    """Rows of a named query of the Cypher library."""
+    from queries import library
+
+    return library.run(engine, name, params).rows
+
+
 @pytest.fixture()
 def home(tmp_path, monkeypatch):
     """An empty RESPGRAPH_HOME, so CLI tests build the bundled plans on first use."""

@@ -23,16 +23,7 @@ from respgraph.cli import cli
 CITIES = [None, "福州", "泉州市", "厦门", "福建"]
 
 
-@pytest.fixture(scope="module")
-def engine(graph, tmp_path_factory):
-    db_path = tmp_path_factory.mktemp("lbdb") / "graph.lbdb"
-    cypher_engine.build_database(graph, db_path)
-    with cypher_engine.EmbeddedEngine(db_path) as opened:
-        yield opened
-
-
-def named(engine, name, **params):
-    return library.run(engine, name, params).rows
+from conftest import named  # noqa: E402  (the `engine` fixture is in conftest.py)
 
 
 def pick(rows, columns):

@@ -1,24 +1,10 @@
 """The overlap questions as Cypher files give what the Python overlap queries give."""
 from __future__ import annotations
 
-import pytest
-
 import queries
-from queries import cypher_engine, library
+from conftest import named
 from queries.indicators import indicator_rows
 from queries.overlap import overlap_by_topic, shared_projects
-
-
-@pytest.fixture(scope="module")
-def engine(graph, tmp_path_factory):
-    db_path = tmp_path_factory.mktemp("lbdb-overlap") / "graph.lbdb"
-    cypher_engine.build_database(graph, db_path)
-    with cypher_engine.EmbeddedEngine(db_path) as opened:
-        yield opened
-
-
-def named(engine, name, **params):
-    return library.run(engine, name, params).rows
 
 
 def test_topic_overlap_equals_python(graph, engine):
