@@ -8,9 +8,10 @@ The corpus is ``bench/corpora/N`` (made with bench/generate.py when missing); ev
 run writes goes to ``bench/out/N`` (git-ignored). Every measurement runs in a child process:
 
 - wall time: the parent's clock around the child (Python start-up included for CLI rows);
-- peak RSS: ``ru_maxrss`` of the child from ``os.wait4`` (the largest single process, workers
-  included), and the peak of the child's and its workers' summed RSS sampled every 20 ms
-  (what the machine must hold at once);
+- peak memory: the peak of the summed PSS of the child and its own children (parse workers,
+  the forked snapshot writer), sampled every 100 ms: what the machine must hold at once,
+  shared pages counted once; and ``ru_maxrss`` from ``os.wait4`` (the largest single
+  process's RSS, which counts pages a forked child shares with its parent in full);
 - library rows (Cypher, overlap, HTML) run ``python bench/run.py --step NAME`` children that
   time their own stages and print them as JSON; run such a command alone to repeat one row.
 
@@ -50,30 +51,34 @@ SAMPLE = 5000  # tasks in the recall sample of the overlap search
 
 # -- measuring a child ------------------------------------------------------------------------
 
-def _tree_rss(root: int) -> int:
-    """Summed RSS in bytes of ``root`` and its descendants (Linux /proc; 0 elsewhere)."""
+def _tree_pss(root: int) -> int:
+    """Memory of ``root`` and its descendants in bytes: the sum of their PSS (Linux /proc).
+
+    PSS splits each shared page among the processes sharing it, so a forked child that shares
+    the graph with its parent is not counted twice (RSS would count it in both).
+    """
     children: dict[int, list[int]] = {}
-    rss: dict[int, int] = {}
     try:
         entries = os.listdir("/proc")
     except OSError:
         return 0
     for entry in entries:
-        if not entry.isdigit():
-            continue
-        try:
-            with open(f"/proc/{entry}/stat", "rb") as handle:
-                fields = handle.read().rsplit(b")", 1)[1].split()
-        except OSError:
-            continue
-        pid = int(entry)
-        children.setdefault(int(fields[1]), []).append(pid)
-        rss[pid] = int(fields[21]) * os.sysconf("SC_PAGE_SIZE")
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat", "rb") as handle:
+                    parent = int(handle.read().rsplit(b")", 1)[1].split()[1])
+            except (OSError, ValueError, IndexError):
+                continue
+            children.setdefault(parent, []).append(int(entry))
     total, pending = 0, [root]
     while pending:
         pid = pending.pop()
-        total += rss.get(pid, 0)
         pending.extend(children.get(pid, []))
+        try:
+            with open(f"/proc/{pid}/smaps_rollup", encoding="ascii") as handle:
+                total += next(int(line.split()[1]) * 1024 for line in handle if line.startswith("Pss:"))
+        except (OSError, StopIteration, ValueError):
+            continue
     return total
 
 
@@ -88,8 +93,8 @@ def measure(command: list[str], env: dict | None = None, capture: bool = True) -
 
     def sample():
         while not done.is_set():
-            peak[0] = max(peak[0], _tree_rss(child.pid))
-            done.wait(0.02)
+            peak[0] = max(peak[0], _tree_pss(child.pid))
+            done.wait(0.1)
 
     sampler = threading.Thread(target=sample, daemon=True)
     sampler.start()
@@ -258,9 +263,84 @@ def step_html(scale: int) -> dict:
     return out
 
 
-STEPS = {"snapshot_load": step_snapshot_load, "tasks_file": step_tasks_file, "similarity": step_similarity,
+def step_build_phases(scale: int) -> dict:
+    """Where a build's time goes: the stages of ``store.build_and_save`` timed one by one, in process.
+
+    The parse is timed twice: parsing every plan in worker processes into an empty cache, and
+    reading them all back from the cache (what a rebuild does). The rest follows
+    ``graph_build.assemble`` (documents, then the cross-document overlap step when present,
+    then ordering) and ``store.save`` (snapshot and query index, written at once).
+    """
+    import tempfile
+
+    import networkx as nx
+
+    from graph_build import cache, graph as graph_module
+    from graph_build.read import expand_paths
+    from graph_build.snapshot import paused_gc
+    from respgraph import store
+
+    files = expand_paths([paths(scale)["corpus"] / "plans"])
+    out = {}
+    with paused_gc():
+        with tempfile.TemporaryDirectory(dir=paths(scale)["out"]) as folder:
+            started = time.perf_counter()
+            parse_cache = cache.ParseCache(folder, "bench")
+            parse_cache.prefetch(files)  # in worker processes, which also write the cache entries
+            for path in files:
+                parse_cache.parse(path)
+            out["parse (empty cache)"] = time.perf_counter() - started
+            started = time.perf_counter()
+            reread = cache.ParseCache(folder, "bench")
+            docs = [(reread.parse(path), str(path)) for path in files]
+            out["read parsed plans from the cache"] = time.perf_counter() - started
+        staging = nx.MultiDiGraph()
+        started = time.perf_counter()
+        for doc, label in sorted(docs, key=lambda pair: (pair[0].meta.region, pair[0].meta.title, pair[1])):
+            graph_module.add_document(staging, doc, label)
+        out["add documents (resolve, topics, targets, nodes and edges)"] = time.perf_counter() - started
+        if module_present("graph_build.overlap"):
+            from graph_build.overlap import add_overlap
+
+            started = time.perf_counter()
+            add_overlap(staging)
+            out["overlap across documents"] = time.perf_counter() - started
+        started = time.perf_counter()
+        graph = graph_module._sorted_graph(staging, consume=True)
+        out["sort the graph"] = time.perf_counter() - started
+        started = time.perf_counter()
+        store.save(graph, paths(scale)["out"] / "phases.json")
+        out["save snapshot and query index"] = time.perf_counter() - started
+    return out
+
+
+UNWIND_ITEMS_PER_SECOND = 70_000  # published rate of batched UNWIND … MERGE through the Bolt driver
+IMPORT_RECORDS_PER_SECOND = 1_000_000  # published sustained rate of the offline import tool
+
+
+def step_neo4j(scale: int) -> dict:
+    """Row counts of the graph as Neo4j would hold it, and the time to write the neo4j-admin CSVs."""
+    from exports import neo4j_admin
+
+    graph, _ = load_graph(paths(scale)["graph"])
+    labels, types, properties = {}, {}, 0
+    for _, data in graph.nodes(data=True):
+        labels[data["label"]] = labels.get(data["label"], 0) + 1
+        properties += sum(1 for k, v in data.items() if k != "label" and v not in ("", [], None))
+    for _, _, data in graph.edges(data=True):
+        types[data["type"]] = types.get(data["type"], 0) + 1
+        properties += sum(1 for k, v in data.items() if k != "type" and v not in ("", [], None))
+    started = time.perf_counter()
+    files = neo4j_admin.export_neo4j_admin(graph, paths(scale)["out"] / "neo4j-import")
+    return {"seconds": time.perf_counter() - started, "files": len(files),
+            "bytes": sum(Path(f).stat().st_size for f in files), "labels": labels, "types": types,
+            "nodes": sum(labels.values()), "relationships": sum(types.values()), "properties": properties}
+
+
+STEPS = {"snapshot_load": step_snapshot_load, "neo4j": step_neo4j, "build_phases": step_build_phases, "tasks_file": step_tasks_file, "similarity": step_similarity,
          "recall": step_recall, "cypher": step_cypher, "html": step_html}
 STEP_MODULES = {"similarity": "graph_build.similarity", "recall": "graph_build.similarity",
+                "neo4j": "exports.neo4j_admin",
                 "cypher": "queries.cypher_engine", "html": "exports.html"}
 
 
@@ -320,6 +400,9 @@ def run(scale: int, seed: int) -> tuple[dict, Report]:
     info = {"machine": machine(), "load_before": load_average(), "plans": manifest["plans"],
             "tasks": manifest["tasks"], "units": manifest["units"], "megabytes": megabytes, "seed": seed}
 
+    step_command = lambda name: [PYTHON, "bench/run.py", "--scale", str(scale), "--step", name]  # noqa: E731
+    shown = lambda name: f"`python bench/run.py --scale {scale} --step {name}`"  # noqa: E731
+
     # Build: cold (empty parse cache), warm (every plan cached), one plan added.
     build = ["respgraph", "build", plans, "-o", rel(p["graph"])]
     cold = measure(RESPGRAPH + build[1:], env)
@@ -329,11 +412,11 @@ def run(scale: int, seed: int) -> tuple[dict, Report]:
                f"{cold['wall']:.1f} s ({megabytes / cold['wall']:.2f} MB/s, {manifest['tasks'] / cold['wall']:,.0f} tasks/s)",
                "< 60 s", f"`RESPGRAPH_HOME={rel(p['home'])} {' '.join(build)}`")
     report.add("Build, empty parse cache: peak memory",
-               f"{gib(cold['maxrss'])} largest process, {gib(cold['tree_peak'])} with parse workers",
-               "< 4 GiB", "same command")
+               f"{gib(cold['tree_peak'])} (PSS of the build and its children; largest process RSS "
+               f"{gib(cold['maxrss'])})", "< 4 GiB", "same command")
     warm = measure(RESPGRAPH + build[1:], env)
     report.add("Rebuild, every plan in the parse cache",
-               f"{warm['wall']:.1f} s, {gib(warm['maxrss'])} peak", "", "same command, again")
+               f"{warm['wall']:.1f} s, {gib(warm['tree_peak'])} peak", "", "same command, again")
     cache_folders = [d for d in (p["home"] / "parsed").iterdir() if d.is_dir()]
     before = sum(len(list(d.iterdir())) for d in cache_folders)
     sys.path.insert(0, str(ROOT / "bench"))
@@ -348,6 +431,14 @@ def run(scale: int, seed: int) -> tuple[dict, Report]:
     after = sum(len(list(d.iterdir())) for d in (p["home"] / "parsed").iterdir() if d.is_dir())
     report.add("Rebuild after adding one plan", f"{added['wall']:.1f} s, {after - before} plan parsed",
                "parses only the new plan", f"`{' '.join(plus)}`")
+    child = measure(step_command("build_phases"))
+    if child["code"]:
+        report.add("Build stages", f"failed: {child['stderr'].strip().splitlines()[-1:]}", "", shown("build_phases"))
+    else:
+        phases = step_result(child)
+        info["build_phases"] = phases
+        report.add("Build stages, one by one (in process)", "; ".join(f"{k} {v:.1f} s" for k, v in phases.items()),
+                   "", shown("build_phases"))
     sizes = f"snapshot {p['graph'].stat().st_size / 1e6:.0f} MB, index {(p['graph'].parent / 'graph.json.index.sqlite').stat().st_size / 1e6:.0f} MB"
 
     # Loading the whole graph: what every command without the index pays.
@@ -386,8 +477,6 @@ def run(scale: int, seed: int) -> tuple[dict, Report]:
                    f"`respgraph --graph {rel(p['graph'])} {' '.join(args)}`")
 
     # Library rows: each in its own child, skipped when the module is not there.
-    step_command = lambda name: [PYTHON, "bench/run.py", "--scale", str(scale), "--step", name]  # noqa: E731
-    shown = lambda name: f"`python bench/run.py --scale {scale} --step {name}`"  # noqa: E731
     if module_present("queries.cypher_engine") and module_present("queries.library"):
         child = measure(step_command("cypher"))
         if child["code"]:
@@ -439,6 +528,24 @@ def run(scale: int, seed: int) -> tuple[dict, Report]:
                                  for name, r in result.items()) + f"; {gib(child['maxrss'])} peak", "", shown("html"))
     else:
         report.add("HTML export", "TODO: exports.html not found, row skipped", "", shown("html"))
+    if module_present("exports.neo4j_admin"):
+        child = measure(step_command("neo4j"))
+        if child["code"]:
+            report.add("Neo4j import files", f"failed: {child['stderr'].strip().splitlines()[-1:]}", "", shown("neo4j"))
+        else:
+            result = step_result(child)
+            info["neo4j"] = result
+            items = result["nodes"] + result["relationships"]
+            records = items + result["properties"]
+            report.add("Neo4j: CSV files for `neo4j-admin database import`",
+                       f"{result['seconds']:.1f} s, {result['files']} files, {result['bytes'] / 1e6:.0f} MB "
+                       f"({result['nodes']:,} nodes, {result['relationships']:,} relationships, "
+                       f"{result['properties']:,} properties)", "", shown("neo4j"))
+            report.add("Neo4j: projected push (no server here)",
+                       f"batched UNWIND MERGE: {items:,} nodes+relationships / {UNWIND_ITEMS_PER_SECOND:,} per s "
+                       f"≈ {items / UNWIND_ITEMS_PER_SECOND:.0f} s; offline import: {records:,} records / "
+                       f"{IMPORT_RECORDS_PER_SECOND:,} per s ≈ {records / IMPORT_RECORDS_PER_SECOND:.1f} s",
+                       "", "see /work/notes/scale.md")
     info["load_after"] = load_average()
     return info, report
 

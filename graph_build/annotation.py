@@ -256,6 +256,42 @@ def _candidates(shadow: str) -> list[tuple[int, int, int, int, str]]:
     return found
 
 
+ROLE_PHRASE = re.compile(
+    r"^(?P<lead>[^：:]{2,80}?)(?:牵头负责|牵头)(?:[，,；;]\s*(?P<support>[^：:]{2,160}?)"
+    r"(?:配合实施|配合|参与|协同|协助))?$")
+
+
+def role_phrases(text: str, shadow: str) -> list[Annotation]:
+    """Annotations written as a phrase: "（市农业农村局牵头，市数据管理局配合）".
+
+    Some plans name roles with verbs instead of labels; the units before 牵头 lead, those before
+    配合/参与/协同 support.
+    """
+    found = []
+    for index, char in enumerate(shadow):
+        if char not in OPENERS:
+            continue
+        closer = find_closer(shadow, index + 1)
+        if closer < 0 or closer - index > 240:
+            continue
+        match = ROLE_PHRASE.match(shadow[index + 1:closer].strip())
+        if not match:
+            continue
+        offset = index + 1 + (len(shadow[index + 1:closer]) - len(shadow[index + 1:closer].lstrip()))
+        lead_text = text[offset + match.start("lead"): offset + match.end("lead")]
+        units = parse_units(lead_text, "lead")
+        if match.group("support"):
+            support_text = text[offset + match.start("support"): offset + match.end("support")]
+            units += parse_units(support_text, "support", rank_start=len(units) + 1,
+                                 tier_start=units[-1].tier + 1 if units else 1)
+        suffixes = tuple(_config()["organisation_suffixes"])
+        if not units or not all(unit.name.endswith(suffixes) for unit in units):
+            continue  # "（含5G基站牵头）" is not a list of organisations
+        found.append(Annotation(raw=text[index:closer + 1], label="牵头", units=units, start=index,
+                                end=closer + 1))
+    return found
+
+
 def find_annotations(text: str) -> list[Annotation]:
     """Every responsibility annotation in a paragraph, in order of appearance.
 
@@ -274,6 +310,10 @@ def find_annotations(text: str) -> list[Annotation]:
             merge_annotations(found[-1], note, text)
             continue
         found.append(note)
+    for phrase in role_phrases(text, shadow):
+        if not any(note.start < phrase.end and phrase.start < note.end for note in found):
+            found.append(phrase)
+    found.sort(key=lambda note: note.start)
     return found
 
 

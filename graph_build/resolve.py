@@ -32,7 +32,10 @@ class Agency:
 def normalise_name(name: str) -> str:
     """Comparison form of a unit name: no spaces, full-width brackets, simplified characters."""
     text = re.sub(r"\s+", "", name)
-    text = text.replace("(", "（").replace(")", "）").replace("[", "〔").replace("]", "〕")
+    for opener in "([〔【［":
+        text = text.replace(opener, "（")
+    for closer in ")]〕】］":
+        text = text.replace(closer, "）")  # 各县〔区〕人民政府 and 各县（区）人民政府 are one collective
     text = unicodedata.normalize("NFC", text)
     return to_simplified(text)
 
@@ -96,6 +99,37 @@ def classify(name: str) -> str:
     return "government_department"
 
 
+@functools.lru_cache(maxsize=1)
+def function_patterns() -> tuple[tuple[re.Pattern[str], str], ...]:
+    """(pattern, function) rows of data/function_patterns.csv, validated against the functions."""
+    allowed = functions()
+    rows = []
+    for number, row in enumerate(load_csv("function_patterns.csv"), start=2):
+        if row["function"] not in allowed:
+            raise CuratedDataError(f"data/function_patterns.csv row {number}: unknown function {row['function']!r}")
+        rows.append((re.compile(row["pattern"]), row["function"]))
+    return tuple(rows)
+
+
+def guess_function(name: str) -> str:
+    """Function of a unit the table does not know, from its name (工信局 → industry_it), or ""."""
+    return next((function for pattern, function in function_patterns() if pattern.search(name)), "")
+
+
+def regional_name(name: str, region: str) -> str:
+    """A department name with its region spelled out: 市工信局 in 漳州市 → 漳州市工信局.
+
+    The canonical names of data/agencies.csv follow the same rule, so curated and uncurated
+    cities read alike.
+    """
+    prefix = region[-1:] if region else ""
+    if prefix not in ("市", "省") or not name.startswith(prefix) or name.startswith(region):
+        return name
+    if any(name.startswith(word) for word in load_yaml("annotation.yaml")["prefix_false_friends"]):
+        return name  # 市场监管局 printed without its 市 prefix
+    return region + name[1:]
+
+
 def lookup(name: str, region: str) -> Agency | None:
     """The agency a name means in a region (a region-less table row matches everywhere)."""
     index = agency_index()
@@ -113,9 +147,9 @@ def resolve_unit(unit: UnitRef, region: str) -> UnitRef:
         unit.region = region if agency.region == ANY_REGION else agency.region
         unit.resolved = True
     else:
-        unit.canonical = normalise_name(unit.name)
+        unit.canonical = regional_name(normalise_name(unit.name), region)
         unit.kind = classify(unit.name)
-        unit.function = ""
+        unit.function = guess_function(unit.name)
         unit.region = region
         unit.resolved = False
     return unit

@@ -91,7 +91,10 @@ def city_matches(stored: str, wanted: str | None) -> bool:
 def normalise_name(name: str) -> str:
     """graph_build.resolve.normalise_name, without importing graph_build (and networkx with it)."""
     text = re.sub(r"\s+", "", name)
-    text = text.replace("(", "（").replace(")", "）").replace("[", "〔").replace("]", "〕")
+    for opener in "([〔【［":
+        text = text.replace(opener, "（")
+    for closer in ")]〕】］":
+        text = text.replace(closer, "）")
     text = unicodedata.normalize("NFC", text)
     converter = _converter()
     return converter.convert(text) if converter else text
