@@ -10,11 +10,6 @@ import networkx as nx
 
 from .model import ParsedDocument
 from .indicators import to_indicator_unit
-from .model import UnitRef
-from .projects import find_projects
-from .resolve import resolve_unit
-from .targets import targets_of_paragraph, targets_of_task
-from .topics import tag_task
 from .schema import check_node, node_id
 from .snapshot import paused_gc
 
@@ -75,14 +70,12 @@ def add_document(graph: nx.MultiDiGraph, doc: ParsedDocument, file_label: str) -
         add_edge(graph, task_id, doc_id, "TASK_OF")
         if task.section:
             add_edge(graph, task_id, section_ids[task.section], "IN_SECTION")
-        for unit in task.units:
-            resolve_unit(unit, meta.region)
+        for unit in task.units:  # resolved by graph_build.enrich at parse time
             agency_id = add_agency(graph, unit)
             add_edge(graph, agency_id, task_id, "RESPONSIBLE_FOR", role=unit.role, rank=unit.rank,
                      tier=unit.tier, printed=unit.printed)
-        add_topics(graph, task_id, task.title, task.text)
-        in_box = task.section is not None and kinds.get(task.section) == "box"
-        add_projects(graph, task_id, task.title, task.text, in_box)
+        add_topics(graph, task_id, task.topics)
+        add_projects(graph, task_id, task.projects, task.title if kinds.get(task.section) == "box" else "")
     add_targets(graph, doc, doc_id, key)
     for task in doc.tasks:
         restated = getattr(task, "restates", None)  # a 分工表 row repeating a body task
@@ -152,22 +145,18 @@ def add_targets(graph: nx.MultiDiGraph, doc: ParsedDocument, doc_id: str, key: s
     writer = TargetWriter(graph, doc, doc_id, key)
     for task in doc.tasks:
         task_id = node_id("Task", key, f"{task.ordinal:04d}")
-        for target in targets_of_task(task.text):
+        for target in task.targets:
             writer.add_text_target(task_id, "HAS_TARGET", target, "task", task.line_start, task_id)
-    for text, line in doc.goals:
-        for target in targets_of_paragraph(text):
-            writer.add_text_target(doc_id, "SETS_TARGET", target, "goal", line)
-    for row in doc.indicator_rows:
+    for target, line in doc.goal_targets:
+        writer.add_text_target(doc_id, "SETS_TARGET", target, "goal", line)
+    for index, row in enumerate(doc.indicator_rows):
         indicator = row.indicator or ""
         cells = [(year, value, "self") for year, value in sorted(row.targets.items())]
         if row.baseline:
             cells.insert(0, (row.baseline[0], row.baseline[1], "baseline"))
         if row.province_target is not None and row.targets:
             cells.append((max(row.targets), row.province_target, "province"))
-        agencies = []
-        for printed in row.responsible:
-            unit = resolve_unit(UnitRef(printed=printed, name=printed, role="lead", rank=1, tier=1), doc.meta.region)
-            agencies.append(add_agency(graph, unit))
+        agencies = [add_agency(graph, unit) for unit in doc.table_units.get(index, [])]
         for year, value, scope in cells:
             converted = table_value(row, value, indicator)
             if converted is None:
@@ -184,24 +173,21 @@ def add_targets(graph: nx.MultiDiGraph, doc: ParsedDocument, doc_id: str, key: s
                     add_edge(graph, agency_id, target_id, "ANSWERS_FOR")
 
 
-def add_topics(graph: nx.MultiDiGraph, task_id: str, title: str, text: str) -> None:
+def add_topics(graph: nx.MultiDiGraph, task_id: str, tags) -> None:
     """ABOUT edges from a task to the topics its title and text name (with the keywords found)."""
-    for tag in tag_task(title, text):
+    for tag in tags:
         topic_id = node_id("Topic", tag.topic)
         if topic_id not in graph:
             add_node(graph, "Topic", {"id": topic_id, "name": tag.topic})
         add_edge(graph, task_id, topic_id, "ABOUT", evidence=list(tag.evidence), strength=tag.strength)
 
 
-def add_projects(graph: nx.MultiDiGraph, task_id: str, title: str, text: str, in_box: bool) -> None:
-    """MENTIONS edges to named projects; a 专栏 item's own name is a project too."""
-    found = find_projects(title + "。" + text)
-    if in_box and title:
-        found = [(title, title)] + [pair for pair in found if pair[0] != title]
+def add_projects(graph: nx.MultiDiGraph, task_id: str, found: list[tuple[str, str]], box_item: str) -> None:
+    """MENTIONS edges to named projects; ``box_item`` is the task's own name when it is a 专栏 item."""
     for canonical, printed in found:
         project_id = node_id("Project", canonical)
         if project_id not in graph:
-            source = "box item" if in_box and canonical == title else "text"
+            source = "box item" if box_item and canonical == box_item else "text"
             add_node(graph, "Project", {"id": project_id, "name": canonical, "source": source})
         add_edge(graph, task_id, project_id, "MENTIONS", printed=printed)
 

@@ -79,6 +79,10 @@ class Task:
     annotation: str = ""
     units: list[UnitRef] = field(default_factory=list)
     deadline: str = ""
+    # Filled by graph_build.enrich at parse time (so the parse cache keeps them):
+    targets: list = field(default_factory=list)  # graph_build.targets.Target
+    topics: list = field(default_factory=list)  # graph_build.topics.TopicTag
+    projects: list[tuple[str, str]] = field(default_factory=list)  # (canonical, printed)
 
 
 @dataclass
@@ -108,3 +112,5 @@ class ParsedDocument:
     content_hash: str
     goals: list[tuple[str, int]] = field(default_factory=list)  # goal paragraphs and their first line
     indicator_rows: list = field(default_factory=list)  # graph_build.indicators.TableRow
+    goal_targets: list[tuple[object, int]] = field(default_factory=list)  # (Target, line) of goals
+    table_units: dict[int, list[UnitRef]] = field(default_factory=dict)  # row index → resolved units

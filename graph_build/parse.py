@@ -4,6 +4,7 @@ from __future__ import annotations
 import hashlib
 import re
 
+from .enrich import enrich_document
 from .indicators import parse_indicator_tables
 from .metadata import parse_metadata
 from .model import ParsedDocument, Section, SourceText
@@ -32,9 +33,9 @@ def parse_document(source: SourceText) -> ParsedDocument:
     meta.warnings = list(source.warnings) + meta.warnings
     rows = parse_indicator_tables(lines)
     table_lines = {n for row in rows for n in range(row.line_start, row.line_end + 1)}
-    return ParsedDocument(source=source, meta=meta, sections=sections, tasks=tasks,
-                          content_hash=content_hash(source.text),
-                          goals=goal_paragraphs(lines, sections, table_lines), indicator_rows=rows)
+    return enrich_document(ParsedDocument(
+        source=source, meta=meta, sections=sections, tasks=tasks, content_hash=content_hash(source.text),
+        goals=goal_paragraphs(lines, sections, table_lines), indicator_rows=rows))
 
 
 def goal_paragraphs(lines: list[str], sections: list[Section], skip: set[int]) -> list[tuple[str, int]]:

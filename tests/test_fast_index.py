@@ -101,7 +101,7 @@ def test_tasks_of_each_document_equal_queries(graph, saved, tie_graph):
         assert fast.tasks(city="泉州", doc="doc:none") == []
 
 
-@pytest.mark.parametrize("top", [None, 0, 1, 7])
+@pytest.mark.parametrize("top", [None, 0, 1, 7, -2])
 @pytest.mark.parametrize("city", CITIES)
 def test_load_by_unit_and_by_function_equal_queries(graph, saved, city, top):
     _, fast = saved
