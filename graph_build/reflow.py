@@ -43,9 +43,18 @@ class Block:
         return line
 
 
+# The East Asian Wide and Fullwidth blocks (unicodedata.east_asian_width W/F) that plans use.
+_WIDE = re.compile("[\u1100-\u115f\u231a\u231b\u2329\u232a\u2e80-\u303e\u3041-\u33ff\u3400-\u4dbf"
+                   "\u4e00-\u9fff\ua000-\ua4cf\ua960-\ua97f\uac00-\ud7a3\uf900-\ufaff\ufe10-\ufe19"
+                   "\ufe30-\ufe6f\uff00-\uff60\uffe0-\uffe6\U00020000-\U0003fffd]")
+
+
 def display_width(text: str) -> int:
-    """Width in terminal columns: CJK characters count two, the way the PDF set them."""
-    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+    """Width in terminal columns: CJK characters count two, the way the PDF set them.
+
+    A regex count of the wide blocks, not a per-character lookup: this runs on every line.
+    """
+    return len(text) + len(_WIDE.findall(text))
 
 
 def clean_line(raw: str) -> tuple[str, bool]:

@@ -192,45 +192,49 @@ def working_text(text: str) -> tuple[str, list[int]]:
     Bracketed glosses and annotations are dropped ("5G（第五代移动通信技术）基站" → "5G基站"),
     full-width digits and letters become ASCII, whitespace (spaces, PDF line breaks) disappears
     except one space between two Latin letters or digits, and traditional characters become
-    simplified where that keeps the length.
+    simplified where that keeps the length. Works on slices and regex runs, not character by
+    character: this runs on every task of every plan.
     """
-    kept: list[tuple[str, int]] = []
+    pieces: list[tuple[int, int]] = []
     index = 0
-    while index < len(text):
-        char = text[index]
-        if char in OPENERS:
-            close = _closer_index(text, index)
-            if close > 0:
-                index = close + 1
-                continue
-        kept.append((char.translate(_FULLWIDTH), index))
-        index += 1
+    for match in _OPENER_RE.finditer(text):
+        if match.start() < index:
+            continue
+        close = _closer_index(text, match.start())
+        if close > 0:
+            pieces.append((index, match.start()))
+            index = close + 1
+    pieces.append((index, len(text)))
+    kept = "".join(text[a:b] for a, b in pieces).translate(_FULLWIDTH)
+    kept_offsets = [offset for a, b in pieces for offset in range(a, b)]
     spaced = {m.start() + i for m in re.finditer(r"(?<![\d.])\d(?: \d){2,}(?![\d.])", text)
               for i in range(1, m.end() - m.start(), 2)}
-    next_visible = [""] * (len(kept) + 1)  # the first non-space character after each position
-    for position in range(len(kept) - 1, -1, -1):
-        char = kept[position][0]
-        next_visible[position] = next_visible[position + 1] if char.isspace() else char
     chars: list[str] = []
     offsets: list[int] = []
-    for position, (char, offset) in enumerate(kept):
-        if char.isspace():
-            before = chars[-1] if chars else ""
-            after = next_visible[position + 1]
-            if offset in spaced:
-                continue  # "2 0 2 5 年": digits spaced out by the extraction
-            if (before.isascii() and before.isalnum() and after.isascii() and after.isalnum()
-                    and before != " "):
-                chars.append(" ")
-                offsets.append(offset)
+    cursor = 0
+    for run in _SPACE_RE.finditer(kept):
+        chars.append(kept[cursor:run.start()])
+        offsets.extend(kept_offsets[cursor:run.start()])
+        cursor = run.end()
+        before = chars[-1][-1:] if chars and chars[-1] else (chars[-2][-1:] if len(chars) > 1 else "")
+        after = kept[run.end():run.end() + 1]
+        if not (before.isascii() and before.isalnum() and after.isascii() and after.isalnum()):
             continue
-        chars.append(char)
-        offsets.append(offset)
+        first = next((kept_offsets[i] for i in range(run.start(), run.end()) if kept_offsets[i] not in spaced), None)
+        if first is not None:
+            chars.append(" ")
+            offsets.append(first)
+    chars.append(kept[cursor:])
+    offsets.extend(kept_offsets[cursor:])
     work = "".join(chars)
     simplified = to_simplified(work) if work else work
     if len(simplified) == len(work):
         work = simplified
     return work, offsets
+
+
+_OPENER_RE = re.compile("[" + re.escape("".join(OPENERS)) + "]")
+_SPACE_RE = re.compile(r"\s+")
 
 
 def _spans(work: str, ends: set[str]) -> list[tuple[int, int]]:
