@@ -113,7 +113,10 @@ def reflow(lines: list[str], first_line: int = 1) -> list[Block]:
     ``first_line`` is the 1-based number of ``lines[0]`` in the source file.
     """
     cleaned = [clean_line(raw) for raw in lines]
-    width = page_width([text for text, _ in cleaned if text])
+    # Headings and table rows say nothing about the page width: a plan with many short headings
+    # of similar length (福州: 39 % of its lines in one ±4 window) must not read as page-wrapped.
+    width = page_width([text for text, markdown in cleaned
+                        if text and not markdown and "\t" not in text and not headings.match_heading(text)])
     full = (width * 0.85) if width else None
     blocks: list[Block] = []
     for offset, (text, markdown) in enumerate(cleaned):

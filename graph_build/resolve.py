@@ -91,6 +91,7 @@ def agency_index() -> dict[tuple[str, str], Agency]:
     return index
 
 
+@functools.lru_cache(maxsize=65536)
 def classify(name: str) -> str:
     """Kind of a unit the table does not know, from the patterns in data/unit_kinds.yaml."""
     for rule in load_yaml("unit_kinds.yaml")["patterns"]:
@@ -111,6 +112,7 @@ def function_patterns() -> tuple[tuple[re.Pattern[str], str], ...]:
     return tuple(rows)
 
 
+@functools.lru_cache(maxsize=65536)
 def guess_function(name: str) -> str:
     """Function of a unit the table does not know, from its name (工信局 → industry_it), or ""."""
     return next((function for pattern, function in function_patterns() if pattern.search(name)), "")
