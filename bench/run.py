@@ -454,15 +454,17 @@ def run(scale: int, seed: int) -> tuple[dict, Report]:
     report.add("CLI start-up (`import respgraph.cli`)", f"{ms(statistics.median(imports))} median of {QUERY_REPEAT}",
                "", "`python -c 'import respgraph.cli'`")
     graph_option = ["--graph", rel(p["graph"])]
-    # The busiest city unit with a 市 name (市工信局: a name every city uses, so --city picks
-    # one) and the busiest 高新区管委会 (a name of one city only).
+    # The busiest city department, asked for by its short name (市工信局: every city has one,
+    # so --city picks it), and the busiest 高新区管委会 (a name of one city only).
     rows = json.loads(measure(RESPGRAPH + graph_option + ["load", "--format", "json"])["stdout"])
-    department = next(r for r in rows if r["city"].endswith("市") and r["unit"].startswith("市"))
+    department = next(r for r in rows if r["city"].endswith("市") and r["kind"] == "government_department"
+                      and r["unit"].startswith(r["city"]))
     city = department["city"]
+    department_name = "市" + department["unit"][len(city):]
     zone = next(r for r in rows if r["unit"].endswith("高新区管委会"))["unit"]
     commands = [["load", "--top", "10"], ["load"], ["load", "--city", city, "--top", "10"],
                 ["load", "--by", "function", "--top", "10"], ["duties", zone],
-                ["duties", department["unit"], "--city", city], ["tasks", "--city", city], ["units", "--city", city]]
+                ["duties", department_name, "--city", city], ["tasks", "--city", city], ["units", "--city", city]]
     for args in commands:
         walls = []
         for _ in range(QUERY_REPEAT):
@@ -585,7 +587,11 @@ def write_section(path: Path, scale: int, text: str) -> None:
     if begin in current:
         current = re.sub(re.escape(begin) + r".*?" + re.escape(end) + r"\n", lambda _: block, current, flags=re.S)
     else:
-        current = current.rstrip("\n") + "\n\n" + block
+        # Sections in order of corpus size.
+        larger = [m for m in re.finditer(r"<!-- bench/run.py --scale (\d+) -->", current) if int(m.group(1)) > scale]
+        at = larger[0].start() if larger else len(current.rstrip("\n")) + 2
+        current = current.rstrip("\n") + "\n\n" if not larger else current
+        current = current[:at] + block + ("\n" if larger else "") + current[at:]
     path.write_text(current, encoding="utf-8")
 
 

@@ -270,25 +270,35 @@ class Index:
             if not path.exists():
                 return None
             index = cls(path)
-            meta = index.meta()
         except (OSError, sqlite3.Error):
             return None
+        try:
+            if index._describes(snapshot_file, stat, builder):
+                return index
+        except (OSError, sqlite3.Error, ValueError):
+            pass
+        index.db.close()
+        return None
+
+    def _describes(self, snapshot_file: Path, stat: os.stat_result, builder: str | None) -> bool:
+        meta = self.meta()
         if meta.get("index_version") != str(INDEX_VERSION) or meta.get("query_fingerprint") != query_fingerprint():
-            return None
+            return False
         if builder is not None and json.loads(meta.get("bundled", "false")) and meta.get("builder") != builder:
-            return None
+            return False
         if meta.get("snapshot_size") == str(stat.st_size) and meta.get("snapshot_mtime_ns") == str(stat.st_mtime_ns):
-            return index
+            return True
         # Touched or copied: the content decides, and the cheap stamp is renewed when it can be.
         if meta.get("snapshot_sha256") != file_sha256(snapshot_file):
-            return None
+            return False
         try:
-            with sqlite3.connect(path) as db:
+            with sqlite3.connect(self.path) as db:
                 db.executemany("UPDATE meta SET value = ? WHERE key = ?", [
                     (str(stat.st_size), "snapshot_size"), (str(stat.st_mtime_ns), "snapshot_mtime_ns")])
+            db.close()
         except sqlite3.Error:
             pass
-        return index
+        return True
 
     def _cities(self, city: str | None) -> list[str] | None:
         """The stored city names a --city value selects (None: all)."""
@@ -318,6 +328,8 @@ class Index:
         return self._rows("unit_rows", city, "resolved = 0" if unresolved else "")
 
     def load_by_unit(self, city: str | None = None, top: int | None = None) -> list[dict]:
+        if top is not None and top < 0:  # queries slices: rows[:top]
+            return self._rows("load_rows", city)[:top]
         return self._rows("load_rows", city, limit=top)
 
     def load_by_function(self, city: str | None = None, top: int | None = None) -> list[dict]:

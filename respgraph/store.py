@@ -17,8 +17,6 @@ import hashlib
 import importlib.util
 import os
 import sqlite3
-import sys
-import traceback
 from pathlib import Path
 
 SNAPSHOT_NAME = "graph.json"
@@ -88,42 +86,17 @@ def build_and_save(paths: list, target: Path, bundled: bool):
 
 
 def save(graph, target: str | os.PathLike) -> None:
-    """Write the snapshot and its query index.
+    """Write the snapshot (hashing it as it streams out), then its query index.
 
-    For the 3,000-plan corpus each takes about 10 s, so on Linux with two or more cores a
-    forked child writes the snapshot while this process computes the index rows (the child
-    shares the graph's memory until it touches it). The index is moved into place only once
-    the snapshot is, stamped with the snapshot's sha256 computed as it streamed out.
+    The two could be written at once by a forked child, but the child copies every page of
+    the graph it touches: for 3,000 plans that saved 4.7 s of 21 s and cost 1.55 GiB more
+    memory at the peak (see /work/notes/scale.md), so they are written one after the other.
     """
-    from graph_build.cache import available_cores
     from graph_build.snapshot import paused_gc
 
-    from . import index
-
     with paused_gc():
-        if sys.platform.startswith("linux") and available_cores() > 1:
-            snapshot_written = _write_snapshot_in_child(graph, target)
-        else:
-            sha256 = _write_snapshot(graph, target)
-            snapshot_written = lambda: sha256  # noqa: E731
-        try:
-            prepared = index.prepare_index(graph, target)
-        except (OSError, sqlite3.Error):
-            prepared = None  # without an index, queries load the graph: slower, never wrong
-        except BaseException:
-            snapshot_written()  # never leave the child behind
-            raise
-        try:
-            sha256 = snapshot_written()
-        except BaseException:
-            if prepared is not None:
-                prepared.unlink(missing_ok=True)
-            raise
-        if prepared is not None:
-            try:
-                index.finish_index(prepared, target, sha256)
-            except (OSError, sqlite3.Error):
-                pass
+        sha256 = _write_snapshot(graph, target)
+        write_index(graph, target, sha256)
 
 
 def _write_snapshot(graph, target) -> str:
@@ -139,36 +112,6 @@ def _write_snapshot(graph, target) -> str:
 
     snapshot.write_atomic(target, hashed(snapshot.iter_dumps(graph)))
     return digest.hexdigest()
-
-
-def _write_snapshot_in_child(graph, target):
-    """Fork a child that writes the snapshot; return a function that waits for it and gives its sha256."""
-    read_end, write_end = os.pipe()
-    sys.stdout.flush()
-    sys.stderr.flush()
-    pid = os.fork()
-    if pid == 0:  # the child: write, report the hash, leave without running the parent's exit handlers
-        code = 1
-        try:
-            os.close(read_end)
-            os.write(write_end, _write_snapshot(graph, target).encode("ascii"))
-            code = 0
-        except BaseException:
-            traceback.print_exc()
-        finally:
-            sys.stderr.flush()
-            os._exit(code)
-    os.close(write_end)
-
-    def wait() -> str:
-        with os.fdopen(read_end, "rb") as pipe:
-            sha256 = pipe.read().decode("ascii")
-        _, status = os.waitpid(pid, 0)
-        if os.waitstatus_to_exitcode(status) != 0 or len(sha256) != 64:
-            raise OSError(f"{target}: writing the snapshot failed")
-        return sha256
-
-    return wait
 
 
 def write_index(graph, target: str | os.PathLike, sha256: str | None = None) -> None:
