@@ -14,8 +14,8 @@ import networkx as nx
 from .cache import parse_path
 from .curated import bundled_plans, data_dir
 from .graph import assemble
-from .parse import NoTasksError, parse_document
-from .read import SourceError, expand_paths, read_source
+from .parse import NoTasksError
+from .read import SourceError, expand_paths
 
 __all__ = ["build", "build_report", "BuildReport", "bundled_plans", "BuildError"]
 
