@@ -32,7 +32,7 @@ STRUCTURAL = {"part", "chapter", "section", "box"}
 TITLE_MAX = 40  # a heading's title is the phrase before its first 。 if it is this short
 
 
-@dataclass
+@dataclass(frozen=True)
 class HeadingMatch:
     kind: str
     number: str  # the numeral as printed: "一", "3"
@@ -100,8 +100,12 @@ def split_title(rest: str) -> tuple[str, str]:
     return rest.strip(), ""
 
 
+@functools.lru_cache(maxsize=16384)
 def match_heading(text: str) -> HeadingMatch | None:
-    """The heading a line opens with, or None for body text (traditional characters too)."""
+    """The heading a line opens with, or None for body text (traditional characters too).
+
+    Cached: reflow and the outline ask about the same line several times.
+    """
     shadow = simplified(text)
     for kind, pattern in PATTERNS:
         found = pattern.match(shadow)

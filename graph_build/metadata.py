@@ -60,9 +60,15 @@ def find_title(lines: list[str]) -> tuple[str, int, int]:
 
 
 def _first_match(lines: list[str], start: int, patterns: list[re.Pattern[str]]) -> int:
+    """Index of the first line from ``start`` that one of ``patterns`` finds, else len(lines).
+
+    The patterns are searched as one alternation: this scans every line of every plan.
+    """
+    if not patterns:
+        return len(lines)
+    combined = re.compile("|".join(f"(?:{p.pattern})" for p in patterns))
     for index in range(start, len(lines)):
-        text = simplified(clean_line(lines[index])[0])
-        if any(p.search(text) for p in patterns):
+        if combined.search(simplified(clean_line(lines[index])[0])):
             return index
     return len(lines)
 

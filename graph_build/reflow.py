@@ -8,6 +8,7 @@ brackets on its own line ("责任单位：市发改委、市工信局") keep tha
 """
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from collections import Counter
@@ -57,8 +58,12 @@ def display_width(text: str) -> int:
     return len(text) + len(_WIDE.findall(text))
 
 
+@functools.lru_cache(maxsize=16384)
 def clean_line(raw: str) -> tuple[str, bool]:
-    """Strip whitespace and markdown emphasis; say whether it carried a markdown heading mark."""
+    """Strip whitespace and markdown emphasis; say whether it carried a markdown heading mark.
+
+    Cached: the metadata scan and reflow clean the same lines of a plan.
+    """
     markdown = raw.lstrip().startswith("#")
     text = MARKDOWN_NOISE.sub("", raw).replace("**", "").strip()
     text = text.replace("\u3000", " ").strip()
@@ -96,13 +101,20 @@ def page_width(lines: list[str]) -> int | None:
     return mode
 
 
+_BRACKET = re.compile("[〔（(【[［〕）)】\\]］]")
+_OPENING = frozenset("〔（(【[［")
+
+
 def open_brackets(text: str) -> int:
-    """How many brackets opened in ``text`` are still unclosed at its end (never negative)."""
+    """How many brackets opened in ``text`` are still unclosed at its end (never negative).
+
+    The regex picks out the brackets in C: this runs on every growing block, every line.
+    """
     depth = 0
-    for char in text:
-        if char in "〔（(【[［":
+    for char in _BRACKET.findall(text):
+        if char in _OPENING:
             depth += 1
-        elif char in "〕）)】]］" and depth > 0:
+        elif depth > 0:
             depth -= 1
     return depth
 

@@ -144,14 +144,28 @@ def iter_dumps(graph: nx.MultiDiGraph, batch: int = 2000) -> Iterator[bytes]:
         yield b"\n]"
 
     nodes = (graph.nodes[n] for n in sorted(graph.nodes))
-    edges = ({"source": s, "target": t, "key": k, **d}
-             for s, t, k, d in sorted(graph.edges(keys=True, data=True), key=lambda e: (e[0], e[1], e[2])))
     yield b'{"edges":['
-    yield from listing(edges)
+    yield from listing(_sorted_edges(graph))
     yield (',"format":' + encode(FORMAT) + ',"graph":' + encode(dict(sorted(graph.graph.items())))
            + ',"nodes":[').encode("utf-8")
     yield from listing(nodes)
     yield (',"schema_version":' + encode(SCHEMA_VERSION) + "}\n").encode("utf-8")
+
+
+def _sorted_edges(graph: nx.MultiDiGraph) -> Iterator[dict]:
+    """Every edge as {source, target, key, **data}, in (source, target, key) order.
+
+    Sorted level by level rather than as one list of 1.75 million tuples: a graph that
+    ``graph_build.assemble`` or ``load`` made is already in this order, and sorting a sorted
+    adjacency row costs next to nothing.
+    """
+    successors = graph._succ
+    for source in sorted(successors):
+        row = successors[source]
+        for target in sorted(row):
+            keyed = row[target]
+            for key in sorted(keyed):
+                yield {"source": source, "target": target, "key": key, **keyed[key]}
 
 
 def dumps(graph: nx.MultiDiGraph) -> bytes:

@@ -350,7 +350,10 @@ def row_task(table: TaskTable, row: Row, index: int, section: Section, table_sec
 
 def _normal(text: str) -> str:
     """Comparison form of a task title: simplified, without spaces and punctuation."""
-    return "".join(ch for ch in simplified(text) if ch.isalnum())
+    return _NOT_ALNUM.sub("", simplified(text))  # \w is isalnum() plus "_"
+
+
+_NOT_ALNUM = re.compile(r"[\W_]+")
 
 
 def link_restated(rows: list[TableTask], body: list[Task]) -> None:

@@ -34,18 +34,46 @@ def taxonomy() -> dict[str, tuple[str, ...]]:
     return {topic: tuple(words) for topic, words in topics.items()}
 
 
+@functools.lru_cache(maxsize=1)
+def _keyword_index() -> tuple[dict[tuple[str, str], tuple[str, ...]], dict[str, tuple[str, ...]], frozenset[str]]:
+    """(first two characters → keywords, keyword → topics, one-character keywords).
+
+    A keyword can only occur where its first two characters do, so a task's set of
+    character pairs narrows 127 keywords to the few worth an ``in`` test.
+    """
+    by_head: dict[tuple[str, str], set[str]] = {}
+    topics: dict[str, list[str]] = {}
+    for topic, words in taxonomy().items():
+        for word in words:
+            topics.setdefault(word, []).append(topic)
+            if len(word) >= 2:
+                by_head.setdefault((word[0], word[1]), set()).add(word)
+    singles = frozenset(word for word in topics if len(word) < 2)
+    return ({head: tuple(sorted(words)) for head, words in by_head.items()},
+            {word: tuple(names) for word, names in topics.items()}, singles)
+
+
+def _keywords_in(text: str) -> set[str]:
+    """The taxonomy keywords occurring in ``text`` (already simplified and case-folded)."""
+    by_head, _, singles = _keyword_index()
+    heads = set(zip(text, text[1:]))
+    found = {word for head in heads.intersection(by_head) for word in by_head[head] if word in text}
+    return found | {word for word in singles if word in text}
+
+
 def tag_task(title: str, text: str) -> list[TopicTag]:
     """Topics of a task, strongest evidence first, then in taxonomy order."""
-    title_key = to_simplified(title).casefold()
-    text_key = to_simplified(text).casefold()
+    in_title = _keywords_in(to_simplified(title).casefold())
+    in_text = _keywords_in(to_simplified(text).casefold())
+    topics_of = _keyword_index()[1]
+    hit_topics = {topic for keyword in in_title | in_text for topic in topics_of[keyword]}
     tags = []
     for topic, keywords in taxonomy().items():
-        in_title = [k for k in keywords if k in title_key]
-        in_text = [k for k in keywords if k in text_key]
-        found = tuple(k for k in keywords if k in in_title or k in in_text)
-        if not found:
+        if topic not in hit_topics:
             continue
-        strength = "title" if in_title else ("text" if len(in_text) >= 2 else "weak")
+        found = tuple(k for k in keywords if k in in_title or k in in_text)
+        titled = any(k in in_title for k in keywords)
+        strength = "title" if titled else ("text" if sum(k in in_text for k in keywords) >= 2 else "weak")
         tags.append(TopicTag(topic, found, strength))
     order = {"title": 0, "text": 1, "weak": 2}
     return sorted(tags, key=lambda t: order[t.strength])

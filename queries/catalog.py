@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import networkx as nx
 
-from .tasks import city_matches, nodes_of
+from .tasks import city_matches, in_edges_of, nodes_of, out_edges_of
 
 
 def documents(graph: nx.MultiDiGraph, city: str | None = None) -> list[dict]:
@@ -14,8 +14,8 @@ def documents(graph: nx.MultiDiGraph, city: str | None = None) -> list[dict]:
         if not city_matches(doc["region"], city):
             continue
         annotated = sum(
-            1 for t, _, d in graph.in_edges(doc_id, data=True)
-            if d.get("type") == "TASK_OF" and any(e.get("type") == "RESPONSIBLE_FOR" for _, _, e in graph.in_edges(t, data=True))
+            1 for t, _ in in_edges_of(graph, doc_id, "TASK_OF")
+            if any(True for _ in in_edges_of(graph, t, "RESPONSIBLE_FOR"))
         )
         rows.append({"id": doc_id, "title": doc["title"], "issuer": doc["issuer"], "number": doc["number"],
                      "date": doc["date"], "region": doc["region"], "level": doc["level"], "period": doc["period"],
@@ -33,7 +33,7 @@ def units(graph: nx.MultiDiGraph, city: str | None = None, unresolved: bool = Fa
         agency = graph.nodes[agency_id]
         if not city_matches(agency["region"], city) or (unresolved and agency["resolved"]):
             continue
-        tasks = {t for _, t, d in graph.out_edges(agency_id, data=True) if d.get("type") == "RESPONSIBLE_FOR"}
+        tasks = {t for t, _ in out_edges_of(graph, agency_id, "RESPONSIBLE_FOR")}
         rows.append({"unit": agency["name"], "city": agency["region"], "kind": agency["kind"],
                      "function": agency["function"], "resolved": agency["resolved"],
                      "printed": list(agency["aliases"]), "tasks": len(tasks), "id": agency_id})

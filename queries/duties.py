@@ -7,7 +7,7 @@ import networkx as nx
 
 from graph_build.resolve import normalise_name
 
-from .tasks import city_matches, nodes_of, task_row, task_sort_key
+from .tasks import city_matches, nodes_of, out_edges_of, task_row, task_sort_key
 
 
 class UnknownUnit(LookupError):
@@ -80,8 +80,8 @@ def duties(graph: nx.MultiDiGraph, unit: str, role: str | None = None, city: str
     """
     agency_id = resolve_agency(graph, unit, city)
     rows = []
-    for _, task_id, data in graph.out_edges(agency_id, data=True):
-        if data.get("type") != "RESPONSIBLE_FOR" or (role and data["role"] != role):
+    for task_id, data in out_edges_of(graph, agency_id, "RESPONSIBLE_FOR"):
+        if role and data["role"] != role:
             continue
         row = task_row(graph, task_id)
         row["role"] = data["role"]

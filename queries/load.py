@@ -5,7 +5,7 @@ from collections import defaultdict
 
 import networkx as nx
 
-from .tasks import city_matches, nodes_of
+from .tasks import city_matches, nodes_of, out_edges_of
 
 
 def load_by_unit(graph: nx.MultiDiGraph, city: str | None = None, top: int | None = None) -> list[dict]:
@@ -20,10 +20,9 @@ def load_by_unit(graph: nx.MultiDiGraph, city: str | None = None, top: int | Non
         if not city_matches(agency["region"], city):
             continue
         roles: dict[str, str] = {}
-        for _, task_id, data in graph.out_edges(agency_id, data=True):
-            if data.get("type") == "RESPONSIBLE_FOR":
-                if roles.get(task_id) != "lead":
-                    roles[task_id] = data["role"]
+        for task_id, data in out_edges_of(graph, agency_id, "RESPONSIBLE_FOR"):
+            if roles.get(task_id) != "lead":
+                roles[task_id] = data["role"]
         if not roles:
             continue
         lead = sum(1 for r in roles.values() if r == "lead")
@@ -42,8 +41,8 @@ def targets_answered(graph: nx.MultiDiGraph, agency_id: str, roles: dict[str, st
     targets = set()
     for task_id, role in roles.items():
         if role == "lead":
-            targets.update(t for _, t, d in graph.out_edges(task_id, data=True) if d.get("type") == "HAS_TARGET")
-    targets.update(t for _, t, d in graph.out_edges(agency_id, data=True) if d.get("type") == "ANSWERS_FOR")
+            targets.update(t for t, _ in out_edges_of(graph, task_id, "HAS_TARGET"))
+    targets.update(t for t, _ in out_edges_of(graph, agency_id, "ANSWERS_FOR"))
     return len(targets)
 
 

@@ -9,12 +9,13 @@ from collections import defaultdict
 
 import networkx as nx
 
-from .tasks import city_matches, nodes_of, units_of_task
+from .tasks import city_matches, in_edges_of, nodes_of, out_edges_of, units_of_task
 
 
 def _edges(graph, node, type_, out=True):
-    edges = graph.out_edges(node, data=True) if out else graph.in_edges(node, data=True)
-    return [(s, t, d) for s, t, d in edges if d.get("type") == type_]
+    if out:
+        return [(node, t, d) for t, d in out_edges_of(graph, node, type_)]
+    return [(s, node, d) for s, d in in_edges_of(graph, node, type_)]
 
 
 def _wanted(region: str, cities: list[str] | None) -> bool:
