@@ -90,7 +90,7 @@ def page_width(lines: list[str]) -> int | None:
     A wrapped document has a mode of line widths that many lines sit near; the 福州 plan,
     whose paragraphs are single lines, has no such mode.
     """
-    widths = [display_width(line) for line in lines if display_width(line) >= 20]
+    widths = [width for width in map(display_width, lines) if width >= 20]
     if len(widths) < 10:
         return None
     counts = Counter(widths)
