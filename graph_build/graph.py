@@ -28,9 +28,24 @@ def add_node(graph: nx.MultiDiGraph, label: str, props: dict) -> str:
 
 
 def add_edge(graph: nx.MultiDiGraph, source: str, target: str, type_: str, **props) -> None:
-    """Add a typed edge; the key is the type plus its properties, so re-adding is idempotent."""
+    """Add a typed edge; the key is the type plus its properties, so re-adding is idempotent.
+
+    Both ends exist already in a document's assembly, so the adjacency dicts are filled
+    directly, as ``MultiDiGraph.add_edge`` fills them (a million edges for every city's plans).
+    """
     key = type_ if not props else f"{type_}:{props.get('role', '')}:{props.get('rank', '')}"
-    graph.add_edge(source, target, key=key, type=type_, **props)
+    successors = graph._succ
+    if source not in successors or target not in successors:
+        graph.add_edge(source, target, key=key, type=type_, **props)
+        return
+    keyed = successors[source].get(target)
+    if keyed is None:
+        keyed = successors[source][target] = {}
+        graph._pred[target][source] = keyed
+    if key in keyed:
+        keyed[key].update(type=type_, **props)
+    else:
+        keyed[key] = {"type": type_, **props}
 
 
 def add_document(graph: nx.MultiDiGraph, doc: ParsedDocument, file_label: str) -> None:

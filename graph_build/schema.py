@@ -7,6 +7,8 @@ Property types use the Cypher type names both LadybugDB and Neo4j understand
 """
 from __future__ import annotations
 
+import functools
+
 from dataclasses import dataclass
 
 SCHEMA_VERSION = 2
@@ -106,10 +108,17 @@ def default_value(type_name: str):
     return {"STRING": "", "INT64": 0, "DOUBLE": 0.0, "BOOLEAN": False, "STRING[]": []}[type_name]
 
 
+@functools.lru_cache(maxsize=None)
+def _defaults(label: str) -> tuple[tuple[str, bool, object], ...]:
+    """(property, is a list, default) for each property of a label, in schema order."""
+    return tuple((name, kind == "STRING[]", default_value(kind)) for name, kind in NODES[label].properties.items())
+
+
 def check_node(label: str, props: dict) -> dict:
     """Complete a node's properties with defaults and reject properties the schema lacks."""
-    spec = NODES[label].properties
-    unknown = set(props) - set(spec)
-    if unknown:
+    if not props.keys() <= NODES[label].properties.keys():
+        unknown = set(props) - set(NODES[label].properties)
         raise ValueError(f"{label} has properties outside the schema: {sorted(unknown)}")
-    return {name: props.get(name, default_value(kind)) for name, kind in spec.items()}
+    # A fresh list for each missing list property: nodes must never share one.
+    return {name: props[name] if name in props else ([] if is_list else default)
+            for name, is_list, default in _defaults(label)}
