@@ -152,30 +152,90 @@ def _component_layout(sub, view_name: str) -> dict:
     return {node: (x / unit * EDGE_PIXELS, y / unit * EDGE_PIXELS) for node, (x, y) in positions.items()}
 
 
-def remove_overlaps(nodes: list, xy, boxes, iterations: int = 300) -> None:
-    """Push apart nodes whose label boxes overlap (in place), along the axis of least overlap."""
+ALL_PAIRS_MAX = 96   # up to this many nodes every pair is looked at (cheaper than a k-d tree)
+
+
+def sparse_row_sums(n: int, rows, cols, values):
+    """Row sums of the n×n matrix that holds ``values`` at (``rows``, ``cols``) and 0 elsewhere,
+    equal bit for bit to numpy's ``dense.sum(axis=1)``; cells must be distinct.
+
+    Floating-point addition is not associative: numpy adds a row pairwise, and another order
+    (``bincount``'s, left to right) can differ in the last bit, which 300 iterations of
+    ``remove_overlaps`` can turn into another pixel. Adding a zero changes nothing and two
+    numbers give the same sum in either order, so rows of at most two entries are added
+    directly; only the rows of three or more (a few hundred of 1,500) are laid out densely and
+    summed by numpy itself (all rows, for a small matrix). This keeps pages byte-identical to
+    those of the all-pairs version.
+    """
     import numpy as np
 
-    if len(nodes) < 2:
+    if n <= ALL_PAIRS_MAX:
+        matrix = np.zeros((n, n))
+        matrix[rows, cols] = values
+        return matrix.sum(axis=1)
+    out = np.bincount(rows, weights=values, minlength=n)
+    longer = (np.bincount(rows, minlength=n) >= 3)[rows]
+    if not longer.any():
+        return out
+    summed, row_index = np.unique(rows[longer], return_inverse=True)
+    matrix = np.zeros((len(summed), n))
+    matrix[row_index, cols[longer]] = values[longer]
+    out[summed] = matrix.sum(axis=1)
+    return out
+
+
+def close_pairs(xy, reach):
+    """Pairs (i < j) of points closer than ``reach`` (x, y) on both axes, and perhaps a few more."""
+    import numpy as np
+    from scipy.spatial import cKDTree
+
+    pairs = cKDTree(xy / reach).query_pairs(1.0 + 1e-6, p=np.inf, output_type="ndarray")
+    return pairs[:, 0], pairs[:, 1]
+
+
+def remove_overlaps(nodes: list, xy, boxes, iterations: int = 300) -> None:
+    """Push apart nodes whose label boxes overlap (in place), along the axis of least overlap.
+
+    Each overlapping pair pushes both nodes half their overlap apart along the axis where it is
+    smaller relative to the box (plus a small sideways nudge); nodes at the same place part by
+    their order. Only pairs closer than the largest box are looked at (a k-d tree finds them),
+    which keeps a 1,500-node view at seconds, not minutes; the sums are those of the all-pairs
+    matrices this started as (``sparse_row_sums``), so positions are unchanged to the bit.
+    """
+    import numpy as np
+
+    n = len(nodes)
+    if n < 2:
         return
     wh = np.array([[w, h] for w, h, _ in boxes])
-    index = np.arange(len(nodes))
-    tie = np.sign(index[:, None] - index[None, :]).astype(float)
+    reach = wh.max(axis=0)   # boxes overlap only if their centres are closer than the largest box
+    every_pair = np.triu_indices(n, 1) if n <= ALL_PAIRS_MAX else None
     for _ in range(iterations):
-        dx = xy[:, 0][:, None] - xy[:, 0][None, :]
-        dy = xy[:, 1][:, None] - xy[:, 1][None, :]
-        ox = (wh[:, 0][:, None] + wh[:, 0][None, :]) / 2 - np.abs(dx)
-        oy = (wh[:, 1][:, None] + wh[:, 1][None, :]) / 2 - np.abs(dy)
+        i, j = every_pair or close_pairs(xy, reach)
+        dx = xy[i, 0] - xy[j, 0]
+        dy = xy[i, 1] - xy[j, 1]
+        ox = (wh[i, 0] + wh[j, 0]) / 2 - np.abs(dx)
+        oy = (wh[i, 1] + wh[j, 1]) / 2 - np.abs(dy)
         hit = (ox > 0) & (oy > 0)
-        np.fill_diagonal(hit, False)
         if not hit.any():
             return
+        # each overlapping pair moves both of its nodes: row = the node moved, col = the other
+        rows = np.concatenate([i[hit], j[hit]])
+        cols = np.concatenate([j[hit], i[hit]])
+        dx = np.concatenate([dx[hit], -dx[hit]])
+        dy = np.concatenate([dy[hit], -dy[hit]])
+        ox = np.concatenate([ox[hit], ox[hit]])
+        oy = np.concatenate([oy[hit], oy[hit]])
+        tie = np.sign(rows - cols).astype(float)
         sx = np.where(dx != 0, np.sign(dx), tie)
         sy = np.where(dy != 0, np.sign(dy), tie)
-        along_x = hit & (ox * wh[:, 1][:, None] <= oy * wh[:, 0][:, None])
-        along_y = hit & ~along_x
-        xy[:, 0] += 0.5 * np.where(along_x, ox / 2 * sx, 0).sum(axis=1) + 0.1 * np.where(along_y, sx, 0).sum(axis=1)
-        xy[:, 1] += 0.5 * np.where(along_y, oy / 2 * sy, 0).sum(axis=1)
+        along_x = ox * wh[rows, 1] <= oy * wh[rows, 0]
+        along_y = ~along_x
+        push_x = sparse_row_sums(n, rows[along_x], cols[along_x], (ox / 2 * sx)[along_x])
+        nudge_x = np.bincount(rows[along_y], weights=sx[along_y], minlength=n)   # ±1 each: exact in any order
+        push_y = sparse_row_sums(n, rows[along_y], cols[along_y], (oy / 2 * sy)[along_y])
+        xy[:, 0] += 0.5 * push_x + 0.1 * nudge_x
+        xy[:, 1] += 0.5 * push_y
 
 
 def fit_aspect(nodes: list, xy, boxes, aspect: float = ASPECT) -> None:
@@ -201,12 +261,12 @@ def layout(view: View) -> dict[str, tuple[int, int]]:
     g = view.graph
     if g.number_of_nodes() == 0:
         return {}
-    # (a subgraph view iterates its nodes in set order, which changes with PYTHONHASHSEED:
-    # every component is copied in sorted order before it is laid out)
+    # (a set of nodes iterates in an order that changes with PYTHONHASHSEED: every component is
+    # copied in sorted order before it is laid out)
     components = sorted((sorted(c) for c in nx.connected_components(g)), key=lambda c: (-len(c), c[0]))
     placed = []
     for component in components:
-        positions = _component_layout(views.ordered(g.subgraph(component)), view.name)
+        positions = _component_layout(views.ordered(g, component), view.name)
         boxes = [label_box(g.nodes[n]) for n in component]
         xy = np.array([[positions[n][0], positions[n][1] + off] for n, (_, _, off) in zip(component, boxes)], dtype=float)
         remove_overlaps(component, xy, boxes)
@@ -232,28 +292,47 @@ def layout(view: View) -> dict[str, tuple[int, int]]:
 
 
 def page_data(view: View) -> dict:
-    """The JSON the page script reads: vis-ready nodes and edges, each node with its ``rg`` metadata."""
+    """The JSON the page script reads: vis-ready nodes and edges, each node with its ``rg`` metadata.
+
+    Nothing is written once per node or edge that the page can look up instead, which keeps a
+    1,500-node overlap view of 3,000 plans at a few MB: an edge names its ends by their place in
+    ``nodes`` and takes colour and opacity from ``edgeStyles`` (by kind); the items listed in
+    hover cards (task titles, unit names: the same title is listed under each of its topics,
+    indicators and cities) are written once, in ``strings``, and referred to by index. An
+    edge's ``id`` in the page is ``e`` + its place in ``edges``.
+    """
     positions = layout(view)
+    strings: dict[str, int] = {}
+    place: dict[str, int] = {}
+
+    def listed(items: list) -> list[int]:
+        return [strings.setdefault(str(item), len(strings)) for item in items]
+
+    def card(tip: dict) -> dict:
+        return {**tip, "rows": [[key, listed(value) if isinstance(value, list) else value] for key, value in tip["rows"]]}
+
     nodes = []
     for node, data in view.graph.nodes(data=True):
         shape, colour, font_size = node_style(data)
         x, y = positions[node]
+        place[node] = len(place)
         item = {"id": node, "x": x, "y": y, "label": data["caption"], "shape": shape, "size": node_size(data),
                 "color": colour, "font": {"size": font_size + (4 if data.get("center") else 0)},
                 "borderWidth": 4 if data.get("center") else 1,
                 "rg": {"kind": data["kind"], "group": data["group"], "cities": data["cities"],
-                       "topics": data["topics"], "search": data["search"], "tip": data["tip"]}}
+                       "topics": data["topics"], "search": data["search"], "tip": card(data["tip"])}}
         nodes.append(item)
     edges = []
-    for index, (a, b, data) in enumerate(view.graph.edges(data=True)):
+    styles = {}
+    for a, b, data in view.graph.edges(data=True):
         colour, width, dashes, _ = EDGE_STYLE[data["kind"]]
         if data["kind"] in SCALED_EDGES:
             width = round(min(width * views.log_weight(data.get("weight", 1)) * 0.9, 9), 1)
-        edge = {"id": f"e{index}", "from": a, "to": b, "width": width, "dashes": dashes,
-                "color": colour, "opacity": EDGE_OPACITY.get(data["kind"], 0.85),
-                "rg": {"kind": data["kind"], "tip": data.get("tip", "")}}
-        edges.append(edge)
-    return {"view": view.name, "nodes": nodes, "edges": edges, "fontFace": FONT_FACE}
+        styles[data["kind"]] = {"color": colour, "opacity": EDGE_OPACITY.get(data["kind"], 0.85)}
+        edges.append({"from": place[a], "to": place[b], "width": width, "dashes": dashes,
+                      "rg": {"kind": data["kind"], "tip": data.get("tip", "")}})
+    return {"view": view.name, "nodes": nodes, "edges": edges, "edgeStyles": styles, "strings": list(strings),
+            "fontFace": FONT_FACE}
 
 
 def script_json(value) -> str:
@@ -303,6 +382,10 @@ def render_html(view: View) -> str:
     """The page of a view: one HTML document with every script and style inlined."""
     from markupsafe import Markup
 
+    from graph_build.snapshot import paused_gc
+
+    with paused_gc():   # (see views.build_view)
+        data_json = script_json(page_data(view))
     nodes, edges = legend(view)
     cities = sorted({c for _, d in view.graph.nodes(data=True) for c in d["cities"]})
     topics = sorted({t for _, d in view.graph.nodes(data=True) for t in (d["topics"] or [])})
@@ -311,7 +394,7 @@ def render_html(view: View) -> str:
         title=view.title, view=view.name, remarks=view.remarks, notes=view.notes,
         node_count=view.graph.number_of_nodes(), edge_count=view.graph.number_of_edges(),
         node_legend=nodes, edge_legend=edges, cities=cities, topics=topics,
-        data_json=Markup(script_json(page_data(view))),
+        data_json=Markup(data_json),
         vis_js=Markup(asset("vis-network.min.js")), vis_css=Markup(asset("vis-network.min.css")),
         page_js=Markup(asset("page.js")), page_css=Markup(asset("page.css")),
     )

@@ -319,7 +319,8 @@ class Index:
         sql = f"SELECT row FROM {table}" + (f" WHERE {' AND '.join(where)}" if where else "") + " ORDER BY position"
         if limit:
             sql += f" LIMIT {int(limit)}"
-        return [json.loads(row) for (row,) in self.db.execute(sql, values)]
+        # One JSON array parsed in C rather than a json.loads call per row (16,089 load rows).
+        return json.loads("[" + ",".join(row for (row,) in self.db.execute(sql, values)) + "]")
 
     def tasks(self, city: str | None = None, doc: str | None = None) -> list[dict]:
         return self._rows("tasks", city, "doc = ?" if doc is not None else "", (doc,) if doc is not None else ())

@@ -22,6 +22,9 @@
     return node;
   }
 
+  var data = JSON.parse(document.getElementById("respgraph-data").textContent);
+
+  // a hover card's listed items are indexes into data.strings (each text is written once)
   function hoverCard(tip) {
     var card = element("div", "rg-tip");
     card.appendChild(element("div", "rg-tip-title", tip.title));
@@ -31,7 +34,7 @@
       var value = element("span", "rg-tip-value");
       if (Array.isArray(row[1])) {
         var list = element("ul");
-        row[1].forEach(function (item) { list.appendChild(element("li", null, item)); });
+        row[1].forEach(function (item) { list.appendChild(element("li", null, data.strings[item])); });
         value.appendChild(list);
       } else {
         value.textContent = String(row[1]);
@@ -43,7 +46,6 @@
     return card;
   }
 
-  var data = JSON.parse(document.getElementById("respgraph-data").textContent);
   status.view = data.view;
   status.dataNodes = data.nodes.length;
   status.dataEdges = data.edges.length;
@@ -55,9 +57,11 @@
                     highlight: {background: n.color, border: "#000000"}, hover: {background: n.color, border: "#000000"}},
             font: {size: n.font.size}, title: hoverCard(n.rg.tip)};
   }));
-  var edges = new vis.DataSet(data.edges.map(function (e) {
-    return {id: e.id, from: e.from, to: e.to, width: e.width, dashes: e.dashes,
-            color: {color: e.color, highlight: "#000000", hover: e.color, opacity: e.opacity},
+  // an edge names its ends by their place in data.nodes and takes its colour from its kind
+  var edges = new vis.DataSet(data.edges.map(function (e, index) {
+    var style = data.edgeStyles[e.rg.kind];
+    return {id: "e" + index, from: data.nodes[e.from].id, to: data.nodes[e.to].id, width: e.width, dashes: e.dashes,
+            color: {color: style.color, highlight: "#000000", hover: style.color, opacity: style.opacity},
             title: e.rg.tip || undefined};
   }));
 
