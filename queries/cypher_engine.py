@@ -7,6 +7,11 @@ allows), filled with ``COPY`` from CSV files, and kept next to the snapshot it c
 sha256, the schema version, this loader's version and the ladybug version; a cached database
 whose stamp differs is rebuilt into a temporary folder and renamed into place.
 
+Besides the schema's tables the database holds a few derived facts (names starting with "_":
+counts per unit and document, co-responsible pairs, topics per city, sort ranks; see
+DERIVED_*) that let the canned queries of queries/cypher answer the 100,000-task graph in
+milliseconds instead of seconds; the queries' embedded forms read them.
+
 Queries run on a read-only connection, so a write query fails with the engine's own message.
 
 This module also turns the networkx graph into per-label node rows and per-(type, source
@@ -22,13 +27,17 @@ from __future__ import annotations
 import csv
 import decimal
 import hashlib
+import io
 import json
 import os
 import re
 import shutil
 import tempfile
+import time
+from collections import Counter
 from dataclasses import dataclass, field
-from itertools import product
+from itertools import islice, product
+from operator import itemgetter
 from pathlib import Path
 from typing import Callable
 
@@ -36,7 +45,7 @@ import networkx as nx
 
 from graph_build import schema, snapshot
 
-LOADER_VERSION = 2  # bump when the tables or the loading change, so cached databases rebuild
+LOADER_VERSION = 3  # bump when the tables or the loading change, so cached databases rebuild
 DB_SUFFIX = ".lbdb"
 
 # STRING[] columns travel through CSV as one string: every element prefixed with a separator
@@ -117,6 +126,212 @@ def edge_tables(graph: nx.MultiDiGraph) -> dict[tuple[str, str, str], list[dict]
 
 
 # ---------------------------------------------------------------------------------------
+# Derived data: what the canned queries would otherwise aggregate on every call
+# ---------------------------------------------------------------------------------------
+
+# LadybugDB aggregates many groups slowly (about half a microsecond per row for a group-by
+# with ~100k groups, several times that with DISTINCT) and sorts wide rows slowly. The few
+# canned queries that group or sort the whole graph therefore read facts computed here,
+# once, while the tables are written: the embedded database holds them, networkx, the
+# snapshot and Neo4j do not. Names that start with "_" are derived: hidden properties of
+# schema tables (``RETURN n`` leaves them out, see ``plain``) and two tables of their own.
+# Each .cypher file keeps its portable form (the one Neo4j runs, and the definition of
+# what the derived fact must equal); its "// @embedded" form reads the facts.
+# tests/test_cypher.py checks both forms against the Python query functions.
+DERIVED_NODE_COLUMNS: dict[str, dict[str, str]] = {
+    # Tasks the unit is named on / leads, each counted once (a unit named twice on a task
+    # counts once, under its stronger role).
+    "Agency": {"_tasks": "INT64", "_leads": "INT64"},
+    # Tasks of the document naming at least one unit, and the distinct units named.
+    "Document": {"_annotated_tasks": "INT64", "_units": "INT64"},
+    # RESPONSIBLE_FOR edges into the task, and those of them with role lead.
+    "Task": {"_units": "INT64", "_leads": "INT64"},
+    # The level of the document the target's doc property names ("" when there is none).
+    "Target": {"_level": "STRING"},
+}
+DERIVED_EDGE_COLUMNS: dict[str, dict[str, str]] = {
+    # Position of the pair in (score DESC, source id, target id) order, from 1.
+    "SIMILAR_TO": {"_rank": "INT64"},
+    # Position in (indicator name, target city, year, scope, source, target id) order, from 1;
+    # 0 when the target's doc property names no document (indicator_targets leaves those out).
+    "MEASURES": {"_order": "INT64"},
+}
+DERIVED_NODE_TABLES: dict[str, dict[str, str]] = {
+    # Per topic and task city: the tasks strongly about the topic (ABOUT, strength not weak)
+    # and the names of the units leading them, sorted.
+    "_TopicCity": {"id": "STRING", "topic": "STRING", "city": "STRING", "tasks": "INT64", "leads": "STRING[]"},
+}
+DERIVED_REL_TABLES: dict[str, tuple[str, str, dict[str, str]]] = {
+    # Two units named on the same tasks (source id < target id): how many tasks they share
+    # and how many of those each leads; _rank orders them by (shared DESC, source region,
+    # source name, target name), from 1.
+    "_CO_RESPONSIBLE": ("Agency", "Agency", {"shared": "INT64", "a_leads": "INT64", "b_leads": "INT64",
+                                             "_rank": "INT64"}),
+}
+
+
+@dataclass
+class Derived:
+    """Derived columns by label/type (values by node id, or by position in the edge table) and rows."""
+
+    node_columns: dict[str, dict[str, dict[str, object]]] = field(default_factory=dict)
+    edge_columns: dict[str, dict[str, list]] = field(default_factory=dict)
+    node_rows: dict[str, list[tuple]] = field(default_factory=dict)
+    rel_rows: dict[str, list[tuple]] = field(default_factory=dict)
+
+
+def ranks(keys: list) -> list[int]:
+    """1-based position of every key in sorted order (ties keep their input order)."""
+    order = sorted(range(len(keys)), key=keys.__getitem__)
+    out = [0] * len(keys)
+    for position, index in enumerate(order, 1):
+        out[index] = position
+    return out
+
+
+def string_ranks(values: list[str]):
+    """Each string's position among the distinct values in sorted order, as a numpy array."""
+    import numpy as np
+
+    position = {value: i for i, value in enumerate(sorted(set(values)))}
+    return np.array([position[v] for v in values], dtype=np.int64)
+
+
+def co_responsible_rows(named: dict[str, dict[str, bool]], nodes) -> list[tuple]:
+    """_CO_RESPONSIBLE rows (a, b, shared, a_leads, b_leads, _rank) from each task's units and their leads.
+
+    Every pair of units named on one task, a before b in id order: ~780,000 pairs for the
+    3,000-plan corpus, counted with numpy (a Python loop over them takes seconds).
+    """
+    import numpy as np
+
+    agency_ids = sorted({a for roles in named.values() for a in roles})
+    index = {a: i for i, a in enumerate(agency_ids)}
+    members, leads, sizes = [], [], []
+    for roles in named.values():
+        if len(roles) > 1:
+            for i, lead in sorted((index[a], lead) for a, lead in roles.items()):
+                members.append(i)
+                leads.append(lead)
+            sizes.append(len(roles))
+    if not sizes:
+        return []
+    members = np.array(members, dtype=np.int64)
+    leads = np.array(leads, dtype=np.int64)
+    sizes = np.array(sizes, dtype=np.int64)
+    # Member k of a task pairs with the members after it: first[j], second[j] index pair j.
+    after = np.repeat(np.cumsum(sizes), sizes) - np.arange(len(members)) - 1
+    first = np.repeat(np.arange(len(members)), after)
+    second = first + 1 + np.arange(len(first)) - np.repeat(np.cumsum(after) - after, after)
+    count = len(agency_ids)
+    keys, pair = np.unique(members[first] * count + members[second], return_inverse=True)
+    shared = np.bincount(pair, minlength=len(keys))
+    a_leads = np.bincount(pair, weights=leads[first], minlength=len(keys)).astype(np.int64)
+    b_leads = np.bincount(pair, weights=leads[second], minlength=len(keys)).astype(np.int64)
+    a, b = keys // count, keys % count
+    region = string_ranks([nodes[x].get("region", "") for x in agency_ids])
+    name = string_ranks([nodes[x].get("name", "") for x in agency_ids])
+    order = np.lexsort((b, a, name[b], name[a], region[a], -shared))  # the query's ORDER BY, then ids
+    rank = np.empty(len(order), dtype=np.int64)
+    rank[order] = np.arange(1, len(order) + 1)
+    return list(zip([agency_ids[i] for i in a.tolist()], [agency_ids[i] for i in b.tolist()], shared.tolist(),
+                    a_leads.tolist(), b_leads.tolist(), rank.tolist()))
+
+
+def similar_ranks(similar: list[tuple], task_ids: list[str] | None = None) -> list[int]:
+    """SIMILAR_TO _rank: position in (score DESC, source id, target id) order, from 1."""
+    import numpy as np
+
+    if not similar:
+        return []
+    index = {task: i for i, task in enumerate(sorted(task_ids or {x for s, t, _ in similar for x in (s, t)}))}
+    score = np.array([d.get("score", 0.0) for _, _, d in similar], dtype=np.float64)
+    source = np.array([index[s] for s, _, _ in similar], dtype=np.int64)
+    target = np.array([index[t] for _, t, _ in similar], dtype=np.int64)
+    order = np.lexsort((target, source, -score))
+    rank = np.empty(len(order), dtype=np.int64)
+    rank[order] = np.arange(1, len(order) + 1)
+    return rank.tolist()
+
+
+def derive(graph: nx.MultiDiGraph, edges: dict[tuple[str, str, str], list[tuple]],
+           ids: dict[str, list[str]] | None = None) -> Derived:
+    """The derived facts of a graph, from its edge tables (``(source, target, data)`` per edge).
+
+    ``ids`` are the node ids per label, when the caller has them already.
+    """
+    nodes = graph._node if isinstance(getattr(graph, "_node", None), dict) else graph.nodes  # plain dict lookups
+    if ids is None:
+        ids = {}
+        for node_id, label in graph.nodes(data="label"):
+            ids.setdefault(label, []).append(node_id)
+    derived = Derived()
+    # Per task, the units named on it and whether each leads it (any of its edges says lead).
+    named: dict[str, dict[str, bool]] = {}
+    responsible = edges.get(("RESPONSIBLE_FOR", "Agency", "Task"), [])
+    leading = [(agency, task) for agency, task, data in responsible if data.get("role") == "lead"]
+    for agency, task, _ in responsible:
+        named.setdefault(task, {})[agency] = False
+    for agency, task in leading:
+        named[task][agency] = True
+    unit_edges = Counter(map(itemgetter(1), responsible))  # Counter counts an iterable in C
+    lead_edges = Counter(map(itemgetter(1), leading))
+    tasks = ids.get("Task", [])
+    derived.node_columns["Task"] = {"_units": {t: unit_edges[t] for t in tasks},
+                                    "_leads": {t: lead_edges[t] for t in tasks}}
+
+    tasks_of = Counter(agency for roles in named.values() for agency in roles)
+    leads_of = Counter(agency for roles in named.values() for agency, lead in roles.items() if lead)
+    agencies = ids.get("Agency", [])
+    derived.node_columns["Agency"] = {"_tasks": {a: tasks_of[a] for a in agencies},
+                                      "_leads": {a: leads_of[a] for a in agencies}}
+
+    docs_of: dict[str, set] = {}
+    for task, doc, _ in edges.get(("TASK_OF", "Task", "Document"), ()):
+        docs_of.setdefault(task, set()).add(doc)
+    annotated, units = Counter(), {}
+    for task, roles in named.items():
+        for doc in docs_of.get(task, ()):
+            annotated[doc] += 1
+            units.setdefault(doc, set()).update(roles)
+    documents = ids.get("Document", [])
+    derived.node_columns["Document"] = {"_annotated_tasks": {d: annotated[d] for d in documents},
+                                        "_units": {d: len(units.get(d, ())) for d in documents}}
+
+    derived.rel_rows["_CO_RESPONSIBLE"] = co_responsible_rows(named, nodes)
+
+    lead_names: dict[str, list[str]] = {}
+    for agency, task in leading:
+        lead_names.setdefault(task, []).append(nodes[agency].get("name", ""))
+    topic_tasks: dict[tuple[str, str], set] = {}
+    topic_leads: dict[tuple[str, str], set] = {}
+    for task, topic, data in edges.get(("ABOUT", "Task", "Topic"), ()):
+        if data.get("strength", "") == "weak":
+            continue
+        key = (nodes[topic].get("name", ""), nodes[task].get("city", ""))
+        topic_tasks.setdefault(key, set()).add(task)
+        topic_leads.setdefault(key, set()).update(lead_names.get(task, ()))
+    derived.node_rows["_TopicCity"] = [(f"topiccity:{n}", topic, city, len(topic_tasks[(topic, city)]),
+                                        sorted(topic_leads[(topic, city)]))
+                                       for n, (topic, city) in enumerate(sorted(topic_tasks), 1)]
+
+    similar = edges.get(("SIMILAR_TO", "Task", "Task"), [])
+    derived.edge_columns["SIMILAR_TO"] = {"_rank": similar_ranks(similar, ids.get("Task"))}
+    level = {d: nodes[d].get("level", "") for d in documents}
+    targets = ids.get("Target", [])
+    derived.node_columns["Target"] = {"_level": {g: level.get(nodes[g].get("doc", ""), "") for g in targets}}
+    measures = [(g, i) for g, i, _ in edges.get(("MEASURES", "Target", "Indicator"), [])]
+    placed = [k for k, (g, _) in enumerate(measures) if nodes[g].get("doc", "") in level]
+    order = [0] * len(measures)
+    for k, position in zip(placed, ranks([
+            (nodes[i].get("name", ""), nodes[g].get("city", ""), nodes[g].get("year", 0), nodes[g].get("scope", ""),
+             nodes[g].get("source", ""), g, i) for g, i in (measures[k] for k in placed)])):
+        order[k] = position
+    derived.edge_columns["MEASURES"] = {"_order": order}
+    return derived
+
+
+# ---------------------------------------------------------------------------------------
 # Schema → LadybugDB DDL and COPY statements
 # ---------------------------------------------------------------------------------------
 
@@ -133,24 +348,50 @@ def string_literal(text: str) -> str:
     return "'" + re.sub(r"[\x00-\x1f\x7f\x85\u2028\u2029]", lambda m: f"\\u{ord(m.group()):04x}", escaped) + "'"
 
 
-def ddl_statements() -> list[str]:
-    """CREATE NODE TABLE / CREATE REL TABLE statements for every schema label and type."""
+def node_columns(label: str) -> dict[str, str]:
+    """The columns of a node table in the embedded database: schema properties, then derived ones."""
+    if label in DERIVED_NODE_TABLES:
+        return dict(DERIVED_NODE_TABLES[label])
+    columns = {**schema.NODES[label].properties, **DERIVED_NODE_COLUMNS.get(label, {})}
+    return {"id": columns.pop("id"), **columns} if "id" in columns else columns  # rows start with the id
+
+
+def rel_columns(type_name: str) -> dict[str, str]:
+    """The property columns of a rel table in the embedded database: schema properties, then derived ones."""
+    if type_name in DERIVED_REL_TABLES:
+        return dict(DERIVED_REL_TABLES[type_name][2])
+    return {**schema.EDGES[type_name].properties, **DERIVED_EDGE_COLUMNS.get(type_name, {})}
+
+
+def ddl_statements(derived: bool = False) -> list[str]:
+    """CREATE NODE TABLE / CREATE REL TABLE statements for every schema label and type.
+
+    ``derived`` adds the embedded database's derived columns and tables (see DERIVED_*).
+    """
     statements = []
-    for label, node in schema.NODES.items():
-        if "id" not in node.properties:
+    labels = list(schema.NODES) + (list(DERIVED_NODE_TABLES) if derived else [])
+    for label in labels:
+        properties = node_columns(label) if derived else schema.NODES[label].properties
+        if "id" not in properties:
             raise ValueError(f"label {label} in graph_build/schema.py has no id property")
-        columns = ", ".join(f"{quote_name(n)} {t}" for n, t in node.properties.items())
+        columns = ", ".join(f"{quote_name(n)} {t}" for n, t in properties.items())
         statements.append(f"CREATE NODE TABLE {quote_name(label)}({columns}, PRIMARY KEY({quote_name('id')}))")
     for type_name, edge in schema.EDGES.items():
         parts = [f"FROM {quote_name(s)} TO {quote_name(t)}" for s, t in edge_pairs(edge)]
-        parts += [f"{quote_name(n)} {t}" for n, t in edge.properties.items()]
+        properties = rel_columns(type_name) if derived else edge.properties
+        parts += [f"{quote_name(n)} {t}" for n, t in properties.items()]
         statements.append(f"CREATE REL TABLE {quote_name(type_name)}({', '.join(parts)})")
+    if derived:
+        for type_name, (source, target, properties) in DERIVED_REL_TABLES.items():
+            parts = [f"FROM {quote_name(source)} TO {quote_name(target)}"]
+            parts += [f"{quote_name(n)} {t}" for n, t in properties.items()]
+            statements.append(f"CREATE REL TABLE {quote_name(type_name)}({', '.join(parts)})")
     return statements
 
 
-def list_separator(rows: list[dict], column: str) -> str:
-    """A separator character that no element of the column contains."""
-    used = {ch for row in rows for item in row[column] for ch in item}
+def list_separator(values, column: str) -> str:
+    """A separator character that no element of the column's lists contains."""
+    used = set("".join(item for items in values for item in items))
     for candidate in LIST_SEPARATORS:
         if candidate not in used:
             return candidate
@@ -161,32 +402,46 @@ def encode_list(items: list[str], separator: str) -> str:
     return "".join(separator + LIST_MARKER + str(item) for item in items)
 
 
-def write_csv(path: Path, columns: list[str], rows: list[dict], encoders: dict[str, Callable]) -> bool:
+CSV_CHUNK = 20_000  # rows per write; a chunk is checked for line breaks inside fields at C speed
+
+
+def write_csv(path: Path, columns: list[str], rows) -> bool:
     """Every field quoted, so empty strings stay empty strings (an unquoted empty field is NULL).
 
-    Returns whether some field holds a line break (ladybug's parallel CSV reader refuses those).
+    ``rows`` are sequences in column order (str, int, float, bool; booleans as True/False,
+    which ladybug reads). Returns whether some field holds a line break (ladybug's parallel
+    CSV reader refuses those): the writer ends every row with one "\\n", so a chunk with more
+    "\\n" than rows, or any "\\r", has one.
     """
     multiline = False
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, quoting=csv.QUOTE_ALL, lineterminator="\n")
     with open(path, "w", encoding="utf-8", newline="") as handle:
-        writer = csv.writer(handle, quoting=csv.QUOTE_ALL, lineterminator="\n")
         writer.writerow(columns)
-        for row in rows:
-            fields = [encoders.get(c, csv_value)(row[c]) for c in columns]
+        handle.write(buffer.getvalue())
+        rows = iter(rows)
+        while True:
+            buffer.seek(0)
+            buffer.truncate()
+            chunk = list(islice(rows, CSV_CHUNK))
+            if not chunk:
+                break
+            writer.writerows(chunk)
+            text = buffer.getvalue()
             if not multiline:
-                multiline = any("\n" in f or "\r" in f for f in fields)
-            writer.writerow(fields)
+                multiline = text.count("\n") != len(chunk) or "\r" in text
+            handle.write(text)
     return multiline
-
-
-def csv_value(value) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return str(value)
 
 
 def copy_statement(table: str, path: Path, columns: list[tuple[str, str]], separators: dict[str, str],
                    options: str = "", parallel: bool = False) -> str:
-    """COPY from a LOAD subquery: lists are decoded there, everything else passes through."""
+    """COPY straight from the file, or from a LOAD subquery that decodes the list columns."""
+    csv_options = (f"header=true, delim=',', quote='\"', escape='\"', parallel={str(parallel).lower()}, "
+                   "auto_detect=false")
+    if not separators:
+        extra = f", {options}" if options else ""
+        return f"COPY {quote_name(table)} FROM {string_literal(str(path))} ({csv_options}{extra})"
     load_columns = ", ".join(f"{quote_name(n)} {'STRING' if t == 'STRING[]' else t}" for n, t in columns)
     returned = []
     for name, type_name in columns:
@@ -196,38 +451,156 @@ def copy_statement(table: str, path: Path, columns: list[tuple[str, str]], separ
             returned.append(f"regexp_extract_all({quote_name(name)}, {pattern}, 1)")
         else:
             returned.append(quote_name(name))
-    csv_options = (f"header=true, delim=',', quote='\"', escape='\"', parallel={str(parallel).lower()}, "
-                   "auto_detect=false")
     extra = f" ({options})" if options else ""
     return (f"COPY {quote_name(table)} FROM (LOAD WITH HEADERS ({load_columns}) FROM {string_literal(str(path))} "
             f"({csv_options}) RETURN {', '.join(returned)}){extra}")
 
 
-def load_graph(connection, graph: nx.MultiDiGraph, workdir: Path) -> dict[str, int]:
-    """Create the schema's tables and COPY the graph into them; return row counts per table."""
-    for statement in ddl_statements():
+def copy_table(connection, table: str, columns: dict[str, str], rows, path: Path, options: str = "",
+               separators: dict[str, str] | None = None, clock: "Stopwatch | None" = None) -> None:
+    """Write ``rows`` (sequences in column order, list columns encoded with ``separators``) and COPY them."""
+    multiline = write_csv(path, list(columns), rows)
+    if clock:
+        clock.lap(f"write {path.stem}")
+    connection.execute(copy_statement(table, path, list(columns.items()), separators or {}, options,
+                                      parallel=not multiline))
+    if clock:
+        clock.lap(f"copy {path.stem}")
+
+
+class Stopwatch:
+    """Adds the seconds since the previous lap to ``timings[name]`` (nothing without a dict)."""
+
+    def __init__(self, timings: dict | None):
+        self.timings = timings
+        self.last = time.perf_counter()
+
+    def lap(self, name: str) -> None:
+        now = time.perf_counter()
+        if self.timings is not None:
+            self.timings[name] = self.timings.get(name, 0.0) + now - self.last
+        self.last = now
+
+
+def table_rows(items: list[tuple], first: int, properties: dict[str, str], extras: list[list],
+               separators: dict[str, str]):
+    """Rows of a schema table: the item's ``first`` keys, its properties (defaults where missing), extras.
+
+    ``items`` are ``(id, data)`` or ``(source, target, data)``; ``extras`` hold one value per
+    item for each derived column; list properties are encoded with their separator. Built
+    column by column with ``map`` (C loops), zipped into row tuples as the CSV writer takes them.
+    """
+    columns = [list(map(itemgetter(i), items)) for i in range(first)]
+    datas = list(map(itemgetter(first), items))
+    for name, type_name in properties.items():
+        try:
+            column = list(map(itemgetter(name), datas))
+        except KeyError:
+            default = schema.default_value(type_name)
+            column = [data.get(name, default) for data in datas]
+        if name in separators:
+            separator = separators[name]
+            column = [encode_list(value, separator) for value in column]
+        columns.append(column)
+    return zip(*columns, *extras)
+
+
+def list_separators(properties: dict[str, str], values_of) -> dict[str, str]:
+    """A separator for every STRING[] property; ``values_of(name)`` iterates the column's lists."""
+    return {n: list_separator(values_of(n), n) for n, t in properties.items() if t == "STRING[]"}
+
+
+def load_graph(connection, graph: nx.MultiDiGraph, workdir: Path, timings: dict | None = None) -> dict[str, int]:
+    """Create the tables (schema and derived) and COPY the graph into them; return row counts per table.
+
+    The rows are written straight from the graph's own property dicts, one table at a time,
+    so the loader holds the graph, references to its nodes and edges and one CSV chunk.
+    Node rows go in id order, edge rows in the graph's order. ``timings`` (a dict) receives
+    the seconds spent per stage: group, derive, then write (CSV) and copy (COPY) per table.
+    """
+    clock = Stopwatch(timings)
+    for statement in ddl_statements(derived=True):
         connection.execute(statement)
+    labels = dict(graph.nodes(data="label"))
+    nodes: dict[str, list[tuple]] = {label: [] for label in schema.NODES}
+    for node_id, data in graph.nodes(data=True):
+        label = data.get("label")
+        if label not in nodes:
+            raise ValueError(f"node {node_id} has label {label!r}, which graph_build/schema.py does not declare")
+        nodes[label].append((node_id, data))
+    for items in nodes.values():
+        items.sort(key=itemgetter(0))
+    edges: dict[tuple[str, str, str], list[tuple]] = {
+        (type_name, source, target): [] for type_name, edge in schema.EDGES.items()
+        for source, target in edge_pairs(edge)}
+    # Buckets by source label, target label, type; the adjacency dicts themselves are walked
+    # (graph.edges(data=True) costs a generator step per edge, 1.75 million of them).
+    buckets: dict[str, dict[str, dict[str, list]]] = {}
+    for (type_name, source_label, target_label), bucket in edges.items():
+        buckets.setdefault(source_label, {}).setdefault(target_label, {})[type_name] = bucket
+    adjacency = graph._adj if isinstance(getattr(graph, "_adj", None), dict) else graph.adj
+    multigraph = graph.is_multigraph()
+    for source, neighbours in adjacency.items():
+        by_target = buckets.get(labels[source], {})
+        for target, keyed in neighbours.items():
+            by_type = by_target.get(labels[target], {})
+            for data in (keyed.values() if multigraph else (keyed,)):
+                bucket = by_type.get(data.get("type"))
+                if bucket is None:
+                    type_name = data.get("type")
+                    if type_name not in schema.EDGES:
+                        raise ValueError(f"edge {source} → {target} has type {type_name!r}, "
+                                         "which graph_build/schema.py does not declare")
+                    raise ValueError(f"edge {type_name} from {labels[source]} to {labels[target]} "
+                                     f"({source} → {target}) is not allowed by graph_build/schema.py")
+                bucket.append((source, target, data))
+    clock.lap("group")
+    derived = derive(graph, edges, {label: [node_id for node_id, _ in items] for label, items in nodes.items()})
+    clock.lap("derive")
+
     counts: dict[str, int] = {}
-    for label, rows in node_tables(graph).items():
+    for label, items in nodes.items():
+        counts[label] = len(items)
+        if not items:
+            continue
+        properties = {n: t for n, t in schema.NODES[label].properties.items() if n != "id"}
+        separators = list_separators(properties, lambda n: (d.get(n, []) for _, d in items))
+        extras = [[values[node_id] for node_id, _ in items] for values in derived.node_columns.get(label, {}).values()]
+        copy_table(connection, label, node_columns(label), table_rows(items, 1, properties, extras, separators),
+                   workdir / f"node_{label}.csv", separators=separators, clock=clock)
+        nodes[label] = []
+    for (type_name, source, target), items in edges.items():
+        counts[type_name] = counts.get(type_name, 0) + len(items)
+        if not items:
+            continue
+        properties = schema.EDGES[type_name].properties
+        separators = list_separators(properties, lambda n: (d.get(n, []) for _, _, d in items))
+        extras = list(derived.edge_columns.get(type_name, {}).values())
+        copy_table(connection, type_name, {"_source": "STRING", "_target": "STRING", **rel_columns(type_name)},
+                   table_rows(items, 2, properties, extras, separators),
+                   workdir / f"rel_{type_name}_{source}_{target}.csv",
+                   options=f"from={string_literal(source)}, to={string_literal(target)}",
+                   separators=separators, clock=clock)
+        edges[(type_name, source, target)] = []
+    for label, rows in derived.node_rows.items():
         counts[label] = len(rows)
         if rows:
-            copy_rows(connection, label, schema.NODES[label].properties, rows, workdir / f"node_{label}.csv")
-    for (type_name, source, target), rows in edge_tables(graph).items():
-        counts[type_name] = counts.get(type_name, 0) + len(rows)
+            columns = node_columns(label)
+            lists = [i for i, t in enumerate(columns.values()) if t == "STRING[]"]
+            separators = {n: list_separator((row[i] for row in rows), n)
+                          for i, n in zip(lists, [list(columns)[i] for i in lists])}
+            encoded = ([encode_list(v, separators[n]) if t == "STRING[]" else v
+                        for v, (n, t) in zip(row, columns.items())] for row in rows)
+            copy_table(connection, label, columns, encoded, workdir / f"node_{label}.csv",
+                       separators=separators, clock=clock)
+    for type_name, rows in derived.rel_rows.items():
+        counts[type_name] = len(rows)
+        source, target, properties = DERIVED_REL_TABLES[type_name]
         if rows:
-            properties = {"_source": "STRING", "_target": "STRING", **schema.EDGES[type_name].properties}
-            copy_rows(connection, type_name, properties, rows, workdir / f"rel_{type_name}_{source}_{target}.csv",
-                      options=f"from={string_literal(source)}, to={string_literal(target)}")
+            copy_table(connection, type_name, {"_source": "STRING", "_target": "STRING", **properties}, rows,
+                       workdir / f"rel_{type_name}.csv",
+                       options=f"from={string_literal(source)}, to={string_literal(target)}", clock=clock)
     return counts
-
-
-def copy_rows(connection, table: str, properties: dict[str, str], rows: list[dict], path: Path,
-              options: str = "") -> None:
-    columns = list(properties.items())
-    separators = {n: list_separator(rows, n) for n, t in columns if t == "STRING[]"}
-    encoders = {n: (lambda items, s=s: encode_list(items, s)) for n, s in separators.items()}
-    multiline = write_csv(path, [n for n, _ in columns], rows, encoders)
-    connection.execute(copy_statement(table, path, columns, separators, options, parallel=not multiline))
 
 
 # ---------------------------------------------------------------------------------------
@@ -281,8 +654,11 @@ def is_current(db_path: Path, expected: dict) -> bool:
     return stamp is not None and all(stamp.get(key) == expected[key] for key in STAMP_KEYS)
 
 
-def build_database(graph: nx.MultiDiGraph, target: str | os.PathLike) -> dict[str, int]:
-    """Bulk-load ``graph`` into a new LadybugDB file at ``target``, replacing it atomically."""
+def build_database(graph: nx.MultiDiGraph, target: str | os.PathLike, timings: dict | None = None) -> dict[str, int]:
+    """Bulk-load ``graph`` into a new LadybugDB file at ``target``, replacing it atomically.
+
+    ``timings`` (a dict) receives seconds per stage (see ``load_graph``) and "checkpoint".
+    """
     import ladybug
 
     target = Path(target)
@@ -290,11 +666,16 @@ def build_database(graph: nx.MultiDiGraph, target: str | os.PathLike) -> dict[st
     workdir = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
     try:
         built = workdir / "graph.lbdb"
-        database = ladybug.Database(str(built))
+        # One checkpoint at the end: checkpoints after each COPY (the default) cost a third of the load
+        # in I/O. The database (180 MB for 100,000 tasks) stays in the buffer pool (most of the RAM) till then.
+        database = ladybug.Database(str(built), auto_checkpoint=False)
         connection = ladybug.Connection(database)
         try:
-            counts = load_graph(connection, graph, workdir)
+            with snapshot.paused_gc():  # millions of row lists, no cycles: collections would walk the graph
+                counts = load_graph(connection, graph, workdir, timings)
+            clock = Stopwatch(timings)
             connection.execute("CHECKPOINT")  # everything into the one file we move; no write-ahead log left
+            clock.lap("checkpoint")
         finally:
             connection.close()
             database.close()
@@ -371,6 +752,41 @@ def plain(value):
     return value
 
 
+# Column types whose values ladybug already gives as plain Python values (str, int, float, bool,
+# lists of those): their rows skip ``plain``. Sums are INT128 (Decimals), nodes and rels dicts.
+PLAIN_TYPES = re.compile(r"(STRING|INT64|INT32|INT16|INT8|UINT64|UINT32|UINT16|UINT8|DOUBLE|FLOAT|BOOL)(\[\])*")
+
+
+def result_rows(result, columns: list[str]) -> list[dict]:
+    """The rows of a ladybug result as dicts, values made plain only in the columns that need it.
+
+    A 45,000-row answer spends as long in this loop as in the query, so it avoids per-value
+    calls where the column type says the value is plain already.
+    """
+    raw = getattr(result, "_query_result", None)
+    if raw is not None and hasattr(raw, "hasNext") and hasattr(raw, "getNext"):
+        has_next, get_next = raw.hasNext, raw.getNext  # the public iterator adds two checks per row
+        values = []
+        while has_next():
+            values.append(get_next())
+    else:
+        values = result.get_all()
+    try:
+        types = list(result.get_column_data_types())
+    except (AttributeError, RuntimeError):
+        types = [""] * len(columns)
+    convert = [i for i, type_name in enumerate(types) if not PLAIN_TYPES.fullmatch(str(type_name))]
+    if not convert:
+        return [dict(zip(columns, row)) for row in values]
+    rows = []
+    for row in values:
+        row = list(row)
+        for i in convert:
+            row[i] = plain(row[i])
+        rows.append(dict(zip(columns, row)))
+    return rows
+
+
 class EmbeddedEngine:
     """A read-only connection to an embedded database; ``run`` returns a QueryResult."""
 
@@ -386,13 +802,30 @@ class EmbeddedEngine:
         except RuntimeError as error:
             raise CypherError(f"cannot open {self.db_path}: {one_line(error)}") from error
 
-    def run(self, query: str, parameters: dict | None = None) -> QueryResult:
+    def run(self, query: str, parameters: dict | None = None, as_written: bool = False) -> QueryResult:
+        """Run a query; a library query's portable text runs in its embedded form unless ``as_written``.
+
+        (``respgraph query`` passes the portable text; the embedded form reads the derived
+        facts and gives the same rows, see queries/library.py.)
+        """
+        written = query
+        if not as_written:
+            from . import library
+
+            query = library.embedded_text(query, parameters)
         try:
-            result = self.connection.execute(query, dict(parameters or {}))
+            try:
+                result = self.connection.execute(query, dict(parameters or {}))
+            except RuntimeError:
+                if query == written:
+                    raise
+                # A database from an older loader lacks the derived facts: the portable form answers.
+                query = written
+                result = self.connection.execute(query, dict(parameters or {}))
             if isinstance(result, list):  # several statements: the last one answers
                 result = result[-1]
             columns = list(result.get_column_names())
-            rows = [dict(zip(columns, (plain(v) for v in row))) for row in result.get_all()]
+            rows = result_rows(result, columns)
         except RuntimeError as error:
             message = one_line(error)
             if "read-only" in message:

@@ -12,6 +12,13 @@ body is Cypher that LadybugDB and Neo4j both accept: no ``labels()``/``label()``
 comprehensions, no APOC, and every ORDER BY total, so both engines give the same rows in the
 same order.
 
+A file may end with an embedded form, after a line ``// @embedded`` (or ``// @embedded when
+city = ""``: only for that parameter value). The embedded database runs it instead of the
+portable body: it reads the facts the loader derives (``cypher_engine.DERIVED_*``: counts per
+unit, task and document, co-responsible pairs, topics per city, sort ranks), which Neo4j does
+not have, and must give the same rows (tests/test_cypher.py runs both forms). ``NamedQuery.text``
+stays the portable body; ``text_for`` picks the form.
+
 >>> from queries import library
 >>> library.get("load_by_unit").parameters[0].name
 'city'
@@ -24,6 +31,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 QUERY_DIR = Path(__file__).parent / "cypher"
+EMBEDDED_LINE = re.compile(r"^@embedded\b(?:\s+when\s+(?P<name>[A-Za-z_]\w*)\s*=\s*"
+                           r"(?P<value>\"(?:[^\"\\]|\\.)*\"|\S+))?(?P<doc>.*)$")
 PARAM_LINE = re.compile(r"^@param\s+(?P<name>[A-Za-z_]\w*)\s+(?P<type>STRING\[\]|STRING|INT64|DOUBLE|BOOLEAN)"
                         r"(?:\s*=\s*(?P<default>\"(?:[^\"\\]|\\.)*\"|\S+))?\s*(?P<doc>.*)$")
 NO_DEFAULT = object()
@@ -57,6 +66,18 @@ class NamedQuery:
     parameters: tuple[Parameter, ...]
     text: str
     path: Path
+    embedded: str | None = None  # the form the embedded database runs, reading its derived facts
+    embedded_when: tuple[str, object] | None = None  # (parameter, value): the embedded form only then
+
+    def text_for(self, engine_name: str, parameters: dict | None = None) -> str:
+        """The body to run on an engine ("embedded" or "neo4j") with these bound parameters."""
+        if engine_name != "embedded" or self.embedded is None:
+            return self.text
+        if self.embedded_when is not None:
+            name, value = self.embedded_when
+            if (parameters or {}).get(name) != value:
+                return self.text
+        return self.embedded
 
 
 def parse_query(path: Path, source: str | None = None) -> NamedQuery:
@@ -69,11 +90,19 @@ def parse_query(path: Path, source: str | None = None) -> NamedQuery:
         if not stripped.startswith("//"):
             break
         header.append(stripped[2:].strip())
-    body = "\n".join(lines[len(header):]).strip()
+    body_lines = lines[len(header):]
+    marks = [i for i, line in enumerate(body_lines)
+             if line.strip().startswith("//") and EMBEDDED_LINE.match(line.strip()[2:].strip())]
+    if len(marks) > 1:
+        raise QueryLibraryError(f"{path}: more than one // @embedded line")
+    body = "\n".join(body_lines[:marks[0]] if marks else body_lines).strip()
+    embedded = "\n".join(body_lines[marks[0] + 1:]).strip() if marks else None
     if not header or not header[0] or header[0].startswith("@"):
         raise QueryLibraryError(f"{path}: the first line must be a // comment saying what the query answers")
     if not body:
         raise QueryLibraryError(f"{path}: no Cypher after the comment header")
+    if embedded == "":
+        raise QueryLibraryError(f"{path}: no Cypher after // @embedded")
     notes, parameters = [], []
     for line in header[1:]:
         if not line.startswith("@"):
@@ -92,7 +121,22 @@ def parse_query(path: Path, source: str | None = None) -> NamedQuery:
     for parameter in parameters:
         if not re.search(rf"\${parameter.name}\b", body):
             raise QueryLibraryError(f"{path}: parameter {parameter.name} is declared but the query never uses it")
-    return NamedQuery(path.stem, header[0], tuple(notes), tuple(parameters), body, path)
+    declared = {p.name: p for p in parameters}
+    for text in (body, embedded or ""):
+        for used in sorted(set(re.findall(r"\$([A-Za-z_]\w*)", text)) - set(declared)):
+            raise QueryLibraryError(f"{path}: the query uses ${used}, which no @param line declares")
+    when = None
+    if marks:
+        mark = EMBEDDED_LINE.match(body_lines[marks[0]].strip()[2:].strip())
+        if mark["name"]:
+            if mark["name"] not in declared:
+                raise QueryLibraryError(f"{path}: // @embedded when {mark['name']}: no such parameter")
+            try:
+                value = coerce(json.loads(mark["value"]), declared[mark["name"]].type, mark["name"])
+            except (ValueError, QueryLibraryError) as error:
+                raise QueryLibraryError(f"{path}: bad value in // @embedded when: {error}") from error
+            when = (mark["name"], value)
+    return NamedQuery(path.stem, header[0], tuple(notes), tuple(parameters), body, path, embedded, when)
 
 
 def library(folder: Path = QUERY_DIR) -> dict[str, NamedQuery]:
@@ -165,10 +209,36 @@ def bind(query: NamedQuery, given: dict) -> dict:
     return bound
 
 
-def run(engine, name: str, parameters: dict | None = None):
-    """Run a named query on an engine (``cypher_engine.EmbeddedEngine`` or ``neo4j_store.Neo4jEngine``)."""
+def run(engine, name: str, parameters: dict | None = None, form: str | None = None):
+    """Run a named query on an engine (``cypher_engine.EmbeddedEngine`` or ``neo4j_store.Neo4jEngine``).
+
+    The engine runs its form of the query (the embedded engine swaps the portable text for the
+    embedded form, see ``embedded_text``); ``form="portable"`` or ``"embedded"`` runs that form
+    on the embedded engine as written (tests run both and compare them).
+    """
     query = get(name)
-    return engine.run(query.text, bind(query, parameters or {}))
+    bound = bind(query, parameters or {})
+    if form is None or getattr(engine, "name", "") != "embedded":
+        return engine.run(query.text, bound)
+    if form not in ("portable", "embedded"):
+        raise QueryLibraryError(f"form is portable or embedded, not {form!r}")
+    text = query.text if form == "portable" else query.text_for("embedded", bound)
+    return engine.run(text, bound, as_written=True)
+
+
+_PORTABLE: dict[str, NamedQuery] | None = None
+
+
+def embedded_text(text: str, parameters: dict | None = None) -> str:
+    """The embedded form of a library query given by its portable text (as the CLI passes it), else ``text``."""
+    global _PORTABLE
+    if _PORTABLE is None:
+        try:
+            _PORTABLE = {q.text: q for q in library().values() if q.embedded is not None}
+        except QueryLibraryError:
+            _PORTABLE = {}
+    query = _PORTABLE.get(text)
+    return text if query is None else query.text_for("embedded", parameters)
 
 
 TYPE_ALIASES = {"str": "STRING", "string": "STRING", "int": "INT64", "int64": "INT64", "float": "DOUBLE",

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from collections import Counter, defaultdict
 from types import SimpleNamespace
 
@@ -24,6 +25,15 @@ CITIES = [None, "福州", "泉州市", "厦门", "福建"]
 
 
 from conftest import named  # noqa: E402  (the `engine` fixture is in conftest.py)
+
+# A query with an embedded form runs it on the embedded database (it reads the loader's derived
+# facts); the portable form is what Neo4j runs. Tests comparing a query with Python run both.
+FORMS = ["embedded", "portable"]
+
+
+def named_as(engine, form, name, **params):
+    """Rows of a named query, in the given form, on the embedded engine."""
+    return library.run(engine, name, params, form=form).rows
 
 
 def pick(rows, columns):
@@ -51,7 +61,13 @@ def test_every_label_and_type_is_loaded_with_the_graphs_counts(graph, engine):
         assert engine.run(f"MATCH (n:{label}) RETURN count(n) AS n").rows == [{"n": labels.get(label, 0)}], label
     for type_name in schema.EDGES:
         assert engine.run(f"MATCH ()-[r:{type_name}]->() RETURN count(r) AS n").rows == [{"n": types.get(type_name, 0)}]
-    assert counts(engine) == (graph.number_of_nodes(), graph.number_of_edges())
+    # Besides the schema's tables the database holds only the loader's derived ones (names starting with "_").
+    derived_nodes = sum(engine.run(f"MATCH (n:{label}) RETURN count(n) AS n").rows[0]["n"]
+                        for label in cypher_engine.DERIVED_NODE_TABLES)
+    derived_rels = sum(engine.run(f"MATCH ()-[r:{type_name}]->() RETURN count(r) AS n").rows[0]["n"]
+                       for type_name in cypher_engine.DERIVED_REL_TABLES)
+    assert all(name.startswith("_") for name in [*cypher_engine.DERIVED_NODE_TABLES, *cypher_engine.DERIVED_REL_TABLES])
+    assert counts(engine) == (graph.number_of_nodes() + derived_nodes, graph.number_of_edges() + derived_rels)
 
 
 def test_agency_and_document_properties_round_trip(graph, engine):
@@ -173,15 +189,17 @@ def test_a_malformed_header_names_the_file(tmp_path):
         library.parse_query(bad)
 
 
+@pytest.mark.parametrize("form", FORMS)
 @pytest.mark.parametrize("city", CITIES)
-def test_load_by_unit_equals_python(graph, engine, city):
+def test_load_by_unit_equals_python(graph, engine, city, form):
     columns = ["unit", "city", "kind", "function", "lead", "support", "total"]
-    assert named(engine, "load_by_unit", city=city or "") == pick(queries.load_by_unit(graph, city=city), columns)
+    assert named_as(engine, form, "load_by_unit", city=city or "") == pick(queries.load_by_unit(graph, city=city), columns)
 
 
+@pytest.mark.parametrize("form", FORMS)
 @pytest.mark.parametrize("city", CITIES)
-def test_load_by_function_equals_python(graph, engine, city):
-    rows = named(engine, "load_by_function", city=city or "")
+def test_load_by_function_equals_python(graph, engine, city, form):
+    rows = named_as(engine, form, "load_by_function", city=city or "")
     rebuilt: dict[str, dict] = {}
     for row in rows:
         group = rebuilt.setdefault(row["function"], {
@@ -241,10 +259,11 @@ def test_an_alias_printed_in_two_cities_finds_both_units(engine):
     assert Counter(r["unit"] for r in rows) == {"厦门市工信局": 10, "泉州市工信局": 1, "福州市工信局": 5}
 
 
+@pytest.mark.parametrize("form", FORMS)
 @pytest.mark.parametrize("city", CITIES)
-def test_documents_overview_equals_python(graph, engine, city):
+def test_documents_overview_equals_python(graph, engine, city, form):
     columns = ["region", "title", "issuer", "number", "date", "period", "tasks", "annotated_tasks", "truncated"]
-    assert pick(named(engine, "documents_overview", city=city or ""), columns) == \
+    assert pick(named_as(engine, form, "documents_overview", city=city or ""), columns) == \
         pick(queries.documents(graph, city=city), columns)
 
 
@@ -285,15 +304,16 @@ def shared_tasks(graph) -> dict[tuple[str, str], dict]:
     return pairs
 
 
-def test_co_responsible_pairs_equal_a_count_over_the_graph(graph, engine):
+@pytest.mark.parametrize("form", FORMS)
+def test_co_responsible_pairs_equal_a_count_over_the_graph(graph, engine, form):
     name = {n: d.get("name") for n, d in graph.nodes(data=True)}
     expected = sorted(
         ({"city": graph.nodes[a]["region"], "unit_a": name[a], "unit_b": name[b], "shared": len(p["tasks"]),
           "unit_a_leads": len(p["a_leads"]), "unit_b_leads": len(p["b_leads"])}
          for (a, b), p in shared_tasks(graph).items() if len(p["tasks"]) >= 3),
         key=lambda r: (-r["shared"], r["city"], r["unit_a"], r["unit_b"]))
-    assert named(engine, "co_responsible_pairs", min_shared=3, limit=100000) == expected
-    assert len(named(engine, "co_responsible_pairs")) == 20
+    assert named_as(engine, form, "co_responsible_pairs", min_shared=3, limit=100000) == expected
+    assert named_as(engine, form, "co_responsible_pairs") == expected[:20]
 
 
 def test_fuzhou_district_governments_and_high_tech_zone_share_32_tasks(engine):
@@ -302,6 +322,12 @@ def test_fuzhou_district_governments_and_high_tech_zone_share_32_tasks(engine):
     # 福州 plan: the collectives 各县（市）区政府 and 福州高新区管委会 close 32 of the 45 annotations.
     assert by_pair[("各县（市）区政府", "福州高新区管委会")]["shared"] == 32
     assert rows[0]["shared"] == 32
+    # No other pair of the five plans shares as many: they head the list of all cities too.
+    assert named(engine, "co_responsible_pairs", limit=2) == [
+        {"city": "福州市", "unit_a": "各县（市）区政府", "unit_b": "福州高新区管委会", "shared": 32,
+         "unit_a_leads": 0, "unit_b_leads": 0},
+        {"city": "福州市", "unit_a": "各县（市）区政府", "unit_b": "福州市大数据委", "shared": 28,
+         "unit_a_leads": 0, "unit_b_leads": 15}]
 
 
 @pytest.mark.parametrize("unit, city", [("泉州市数字办", ""), ("市数字办", "厦门"), ("福州市大数据委", "")])
@@ -351,6 +377,154 @@ def test_documents_overview_counts_annotated_tasks(engine):
     rows = named(engine, "documents_overview")
     assert [(r["region"], r["tasks"], r["annotated_tasks"]) for r in rows] == [
         ("厦门市", 40, 40), ("泉州市", 31, 31), ("福州市", 45, 45), ("福建省", 155, 0), ("福建省", 7, 0)]
+
+
+# ---------------------------------------------------------------------------------------
+# Derived facts: the embedded forms give the portable forms' rows
+# ---------------------------------------------------------------------------------------
+
+NO_CITY_AND_CITIES = ["", "福州", "泉州市", "厦门", "福建", "北京"]
+EMBEDDED_GRID = {
+    "co_responsible_pairs": [{"city": c, "min_shared": m, "limit": n} for c in ["", "福州", "泉州市", "福建"]
+                             for m in (1, 3, 40) for n in (0, 1, 20, 100000)],
+    "documents_overview": [{"city": c} for c in NO_CITY_AND_CITIES],
+    "load_by_unit": [{"city": c} for c in NO_CITY_AND_CITIES],
+    "load_by_function": [{"city": c} for c in NO_CITY_AND_CITIES],
+    "similar_tasks": [{"city": c, "min_score": s, "limit": n} for c in ["", "福州", "泉州市", "福建", "北京"]
+                      for s in (0.0, 0.4, 0.99) for n in (1, 7, 100000)],
+    "topic_overlap": [{"topic": t} for t in ["", "智慧教育", "5G", "没有这个主题"]],
+    "indicator_targets": [{"indicator": i} for i in ["", "每万人拥有5G基站数", "没有这个指标"]],
+    "tasks_without_lead": [{"city": c, "annotated": a} for c in NO_CITY_AND_CITIES for a in (False, True)],
+}
+
+
+def sorted_lists(rows):
+    """Rows with list values sorted: collect() order is unspecified in the portable forms."""
+    return [{k: sorted(v) if isinstance(v, list) else v for k, v in row.items()} for row in rows]
+
+
+def test_every_query_with_an_embedded_form_is_checked_against_its_portable_form():
+    assert {name for name, query in library.library().items() if query.embedded} == set(EMBEDDED_GRID)
+
+
+@pytest.mark.parametrize("name", sorted(EMBEDDED_GRID))
+def test_the_embedded_form_gives_the_portable_forms_rows(engine, name):
+    answered = 0
+    for params in EMBEDDED_GRID[name]:
+        portable = named_as(engine, "portable", name, **params)
+        assert sorted_lists(named_as(engine, "embedded", name, **params)) == sorted_lists(portable), params
+        answered += bool(portable)
+    assert answered >= 2
+
+
+def duplicate_naming_graph() -> nx.MultiDiGraph:
+    """One document, three tasks; 甲局 is named twice on task 1 (lead and support), 丙局 twice on task 2.
+
+    Task 3 names only a supporter. Of two targets, one names a document that is not in the graph.
+    """
+    graph = nx.MultiDiGraph()
+
+    def node(label, **props):
+        props = check_node(label, props)
+        graph.add_node(props["id"], label=label, **props)
+        return props["id"]
+
+    doc = node("Document", id="doc:dup", title="重复计划", region="测试市", level="city", task_count=3)
+    tasks = [node("Task", id=f"task:dup:000{i}", doc=doc, city="测试市", ordinal=i, number=str(i), title=f"任务{i}")
+             for i in (1, 2, 3)]
+    jia, yi, bing = (node("Agency", id=f"agency:测试市:{n}", name=n, region="测试市") for n in ("甲局", "乙局", "丙局"))
+    topic = node("Topic", id="topic:测试", name="测试")
+    for task in tasks:
+        graph.add_edge(task, doc, key="TASK_OF", type="TASK_OF")
+    graph.add_edge(tasks[0], topic, key="ABOUT", type="ABOUT", evidence=["测试"], strength="title")
+    graph.add_edge(tasks[1], topic, key="ABOUT", type="ABOUT", evidence=["测试"], strength="weak")
+    indicator = node("Indicator", id="indicator:测试指标", name="测试指标", unit="个")
+    for target, target_doc in (("target:dup:1", doc), ("target:gone:1", "doc:gone")):
+        node("Target", id=target, doc=target_doc, city="测试市", scope="self", source="table", value=5.0, year=2025)
+        graph.add_edge(target, indicator, key="MEASURES", type="MEASURES")
+    for agency, task, role, rank in [(jia, 0, "lead", 1), (jia, 0, "support", 3), (yi, 0, "support", 2),
+                                     (jia, 1, "support", 3), (yi, 1, "lead", 1), (bing, 1, "support", 2),
+                                     (bing, 1, "support", 4), (bing, 2, "support", 1)]:
+        graph.add_edge(agency, tasks[task], key=f"RESPONSIBLE_FOR:{role}:{rank}", type="RESPONSIBLE_FOR",
+                       role=role, rank=rank, tier=1, printed=graph.nodes[agency]["name"])
+    return graph
+
+
+@pytest.mark.parametrize("form", FORMS)
+def test_both_forms_count_a_unit_named_twice_once_and_skip_a_target_without_document(tmp_path_factory, form):
+    db = tmp_path_factory.mktemp("dup") / "dup.lbdb"
+    cypher_engine.build_database(duplicate_naming_graph(), db)
+    with cypher_engine.EmbeddedEngine(db) as dup:
+        load = named_as(dup, form, "load_by_unit")
+        assert [(r["unit"], r["lead"], r["support"], r["total"]) for r in load] == [
+            ("乙局", 1, 1, 2), ("甲局", 1, 1, 2), ("丙局", 0, 2, 2)]
+        assert [(r["function"], r["function_lead"], r["function_total"]) for r in named_as(dup, form, "load_by_function")] \
+            == [("(乙局)", 1, 2), ("(甲局)", 1, 2), ("(丙局)", 0, 2)]
+        (doc,) = named_as(dup, form, "documents_overview")
+        assert (doc["tasks"], doc["annotated_tasks"], doc["units"]) == (3, 3, 3)
+        assert [(r["task"], r["supporters"]) for r in named_as(dup, form, "tasks_without_lead", annotated=True)] == [
+            ("task:dup:0003", 1)]
+        # The target whose document is not in the graph has no row (no document, no level).
+        assert [(r["target"], r["level"], r["value"]) for r in named_as(dup, form, "indicator_targets")] == [
+            ("target:dup:1", "city", 5.0)]
+        # Pairs are ordered by agency id: 丙 (U+4E19) < 乙 (U+4E59) < 甲 (U+7532).
+        assert [(r["unit_a"], r["unit_b"], r["shared"], r["unit_a_leads"], r["unit_b_leads"])
+                for r in named_as(dup, form, "co_responsible_pairs")] == [
+            ("乙局", "甲局", 2, 1, 1), ("丙局", "乙局", 1, 0, 1), ("丙局", "甲局", 1, 0, 0)]
+        # Task 2 is only weakly about the topic.
+        assert sorted_lists(named_as(dup, form, "topic_overlap")) == [
+            {"topic": "测试", "city": "测试市", "tasks": 1, "leads": ["甲局"]}]
+
+
+def test_derived_properties_stay_out_of_returned_nodes_but_can_be_read(engine):
+    (row,) = engine.run("MATCH (a:Agency) WHERE a.name = '泉州市数字办' RETURN a, a._tasks AS tasks, a._leads AS leads").rows
+    assert not any(key.startswith("_") and key != "_label" for key in row["a"])
+    assert (row["tasks"], row["leads"]) == (20, 12)  # 泉州 plan: 12 tasks led, 8 supported
+
+
+def test_the_embedded_form_is_chosen_for_the_embedded_engine_only():
+    pairs = library.get("co_responsible_pairs")
+    assert pairs.embedded_when == ("city", "") and "_CO_RESPONSIBLE" in pairs.embedded
+    assert "_CO_RESPONSIBLE" not in pairs.text
+    assert pairs.text_for("neo4j", {"city": ""}) == pairs.text
+    assert pairs.text_for("embedded", {"city": "福州"}) == pairs.text
+    assert pairs.text_for("embedded", {"city": ""}) == pairs.embedded
+    # respgraph query passes the portable text: the embedded engine swaps it for the embedded form.
+    assert library.embedded_text(pairs.text, {"city": "", "min_shared": 1, "limit": 20}) == pairs.embedded
+    assert library.embedded_text("RETURN 1", {}) == "RETURN 1"
+
+
+def test_a_database_without_the_derived_facts_answers_with_the_portable_form(tmp_path):
+    import ladybug
+
+    database = ladybug.Database(str(tmp_path / "old.lbdb"))  # the schema's tables only, as loader 2 made them
+    connection = ladybug.Connection(database)
+    for statement in cypher_engine.ddl_statements():
+        connection.execute(statement)
+    connection.execute("CREATE (:Agency {id: 'agency:测试市:测试局', name: '测试局', region: '测试市', aliases: []})")
+    connection.execute("CREATE (:Task {id: 'task:t:0001', city: '测试市'})")
+    connection.execute("MATCH (a:Agency), (t:Task) CREATE (a)-[:RESPONSIBLE_FOR {role: 'lead', rank: 1}]->(t)")
+    connection.close()
+    database.close()
+    with cypher_engine.EmbeddedEngine(tmp_path / "old.lbdb") as old:
+        assert [(r["unit"], r["lead"], r["total"]) for r in named(old, "load_by_unit")] == [("测试局", 1, 1)]
+        with pytest.raises(cypher_engine.CypherError, match="_tasks"):
+            named_as(old, "embedded", "load_by_unit")
+
+
+@pytest.mark.parametrize("text, message", [
+    ("MATCH (a:Agency) WHERE a.region = $city RETURN a.name\n// @embedded\n", "no Cypher after // @embedded"),
+    ("MATCH (a:Agency) WHERE a.region = $city RETURN a.name\n// @embedded when colour = \"red\"\nRETURN 1",
+     "// @embedded when colour: no such parameter"),
+    ("MATCH (a:Agency) WHERE a.region = $city RETURN a.name\n// @embedded\nRETURN $town", "the query uses $town, which no @param line declares"),
+    ("MATCH (a:Agency) WHERE a.region = $city RETURN a.name\n// @embedded\nRETURN 1\n// @embedded\nRETURN 2",
+     "more than one // @embedded line"),
+])
+def test_a_malformed_embedded_form_names_the_file(tmp_path, text, message):
+    bad = tmp_path / "bad.cypher"
+    bad.write_text(f"// Something.\n// @param city STRING = \"\"  A city.\n{text}", encoding="utf-8")
+    with pytest.raises(library.QueryLibraryError, match="bad.cypher: " + re.escape(message)):
+        library.parse_query(bad)
 
 
 # ---------------------------------------------------------------------------------------

@@ -13,3 +13,10 @@ WHERE shared >= $min_shared
 RETURN a.region AS city, a.name AS unit_a, b.name AS unit_b, shared, unit_a_leads, unit_b_leads
 ORDER BY shared DESC, city, unit_a, unit_b
 LIMIT $limit
+// @embedded when city = ""  All cities: the loader's _CO_RESPONSIBLE pairs, _rank in this ORDER BY's order.
+MATCH (a:Agency)-[c:_CO_RESPONSIBLE]->(b:Agency)
+WHERE c.shared >= $min_shared AND c._rank <= $limit
+RETURN a.region AS city, a.name AS unit_a, b.name AS unit_b, c.shared AS shared,
+       c.a_leads AS unit_a_leads, c.b_leads AS unit_b_leads
+ORDER BY c._rank
+LIMIT $limit

@@ -12,3 +12,14 @@ UNWIND units AS u
 RETURN function, u.city AS city, u.unit AS unit, u.lead AS lead, u.total - u.lead AS support, u.total AS total,
        function_lead, function_total - function_lead AS function_support, function_total
 ORDER BY function_total DESC, function_lead DESC, function, city, total DESC, lead DESC, unit
+// @embedded  The loader counts each unit's tasks and leads, a task once under its stronger role (_tasks, _leads).
+MATCH (a:Agency)
+WHERE a._tasks > 0
+  AND ($city = '' OR a.region IN [$city, $city + '市', $city + '省', $city + '区', $city + '县', $city + '州'])
+WITH CASE WHEN a.function = '' THEN '(' + a.name + ')' ELSE a.function END AS function, a
+WITH function, sum(a._leads) AS function_lead, sum(a._tasks) AS function_total,
+     collect({unit: a.name, city: a.region, lead: a._leads, total: a._tasks}) AS units
+UNWIND units AS u
+RETURN function, u.city AS city, u.unit AS unit, u.lead AS lead, u.total - u.lead AS support, u.total AS total,
+       function_lead, function_total - function_lead AS function_support, function_total
+ORDER BY function_total DESC, function_lead DESC, function, city, total DESC, lead DESC, unit

@@ -5,7 +5,12 @@ MATCH (t:Task)-[ab:ABOUT]->(tp:Topic)
 WHERE ab.strength <> 'weak' AND ($topic = '' OR tp.name = $topic)
 WITH tp, t
 OPTIONAL MATCH (a:Agency)-[r:RESPONSIBLE_FOR]->(t)
-WITH tp.name AS topic, t.city AS city, t, CASE WHEN r.role = 'lead' THEN a.name ELSE NULL END AS lead
-WITH topic, city, count(DISTINCT t.id) AS tasks, collect(DISTINCT lead) AS leads
+WHERE r.role = 'lead'
+WITH tp.name AS topic, t.city AS city, count(DISTINCT t) AS tasks, collect(DISTINCT a.name) AS leads
 RETURN topic, city, tasks, leads
+ORDER BY topic, city
+// @embedded  The loader keeps these rows for every topic as _TopicCity nodes (leads sorted).
+MATCH (c:_TopicCity)
+WHERE $topic = '' OR c.topic = $topic
+RETURN c.topic AS topic, c.city AS city, c.tasks AS tasks, c.leads AS leads
 ORDER BY topic, city
