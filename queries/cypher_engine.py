@@ -802,26 +802,11 @@ class EmbeddedEngine:
         except RuntimeError as error:
             raise CypherError(f"cannot open {self.db_path}: {one_line(error)}") from error
 
-    def run(self, query: str, parameters: dict | None = None, as_written: bool = False) -> QueryResult:
-        """Run a query; a library query's portable text runs in its embedded form unless ``as_written``.
-
-        (``respgraph query`` passes the portable text; the embedded form reads the derived
-        facts and gives the same rows, see queries/library.py.)
-        """
-        written = query
-        if not as_written:
-            from . import library
-
-            query = library.embedded_text(query, parameters)
+    def run(self, query: str, parameters: dict | None = None) -> QueryResult:
+        """Run a query as written (a library query's form is chosen by ``library.run`` or
+        ``NamedQuery.text_for``, see queries/library.py)."""
         try:
-            try:
-                result = self.connection.execute(query, dict(parameters or {}))
-            except RuntimeError:
-                if query == written:
-                    raise
-                # A database from an older loader lacks the derived facts: the portable form answers.
-                query = written
-                result = self.connection.execute(query, dict(parameters or {}))
+            result = self.connection.execute(query, dict(parameters or {}))
             if isinstance(result, list):  # several statements: the last one answers
                 result = result[-1]
             columns = list(result.get_column_names())

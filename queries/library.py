@@ -212,33 +212,25 @@ def bind(query: NamedQuery, given: dict) -> dict:
 def run(engine, name: str, parameters: dict | None = None, form: str | None = None):
     """Run a named query on an engine (``cypher_engine.EmbeddedEngine`` or ``neo4j_store.Neo4jEngine``).
 
-    The engine runs its form of the query (the embedded engine swaps the portable text for the
-    embedded form, see ``embedded_text``); ``form="portable"`` or ``"embedded"`` runs that form
-    on the embedded engine as written (tests run both and compare them).
+    The engine runs its own form of the query (``NamedQuery.text_for``); a database made by an
+    older loader, without the derived facts, fails the embedded form and answers with the
+    portable one. ``form="portable"`` or ``"embedded"`` runs that form on the embedded engine,
+    with no fallback (tests run both and compare them).
     """
     query = get(name)
     bound = bind(query, parameters or {})
-    if form is None or getattr(engine, "name", "") != "embedded":
-        return engine.run(query.text, bound)
+    engine_name = getattr(engine, "name", "")
+    if form is None or engine_name != "embedded":
+        text = query.text_for(engine_name, bound)
+        try:
+            return engine.run(text, bound)
+        except ValueError:  # cypher_engine.CypherError
+            if text == query.text:
+                raise
+            return engine.run(query.text, bound)
     if form not in ("portable", "embedded"):
         raise QueryLibraryError(f"form is portable or embedded, not {form!r}")
-    text = query.text if form == "portable" else query.text_for("embedded", bound)
-    return engine.run(text, bound, as_written=True)
-
-
-_PORTABLE: dict[str, NamedQuery] | None = None
-
-
-def embedded_text(text: str, parameters: dict | None = None) -> str:
-    """The embedded form of a library query given by its portable text (as the CLI passes it), else ``text``."""
-    global _PORTABLE
-    if _PORTABLE is None:
-        try:
-            _PORTABLE = {q.text: q for q in library().values() if q.embedded is not None}
-        except QueryLibraryError:
-            _PORTABLE = {}
-    query = _PORTABLE.get(text)
-    return text if query is None else query.text_for("embedded", parameters)
+    return engine.run(query.text if form == "portable" else query.text_for("embedded", bound), bound)
 
 
 TYPE_ALIASES = {"str": "STRING", "string": "STRING", "int": "INT64", "int64": "INT64", "float": "DOUBLE",

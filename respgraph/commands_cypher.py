@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import click
@@ -89,9 +90,10 @@ def emit_result(result: cypher_engine.QueryResult, fmt: str) -> None:
     echo(output.render(result.rows, fmt, result.columns))
 
 
-def run_on(engine, query: str, parameters: dict) -> cypher_engine.QueryResult:
+def run_on(engine, run: Callable[[], cypher_engine.QueryResult]) -> cypher_engine.QueryResult:
+    """``run()`` on ``engine``, its failures as one-line CLI errors; the engine is closed after."""
     try:
-        return engine.run(query, parameters)
+        return run()
     except cypher_engine.CypherError as error:
         raise QueryFailed(f"query failed: {error}")
     except neo4j_store.Neo4jUnavailable as error:
@@ -126,7 +128,7 @@ def cypher_command(ctx, query, params, on_neo4j, uri, user, password, database, 
     except library.QueryLibraryError as error:
         raise QueryFailed(str(error))
     engine = open_engine(ctx, on_neo4j, uri, user, password, database)
-    emit_result(run_on(engine, query, parameters), fmt)
+    emit_result(run_on(engine, lambda: engine.run(query, parameters)), fmt)
 
 
 def list_queries(fmt: str) -> None:
@@ -179,7 +181,7 @@ def query_command(ctx, name, list_only, params, on_neo4j, uri, user, password, d
     except library.QueryLibraryError as error:
         raise QueryFailed(str(error))
     engine = open_engine(ctx, on_neo4j, uri, user, password, database)
-    emit_result(run_on(engine, named.text, parameters), fmt)
+    emit_result(run_on(engine, lambda: library.run(engine, name, parameters)), fmt)
 
 
 @cli.group("neo4j")

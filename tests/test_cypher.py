@@ -489,9 +489,18 @@ def test_the_embedded_form_is_chosen_for_the_embedded_engine_only():
     assert pairs.text_for("neo4j", {"city": ""}) == pairs.text
     assert pairs.text_for("embedded", {"city": "福州"}) == pairs.text
     assert pairs.text_for("embedded", {"city": ""}) == pairs.embedded
-    # respgraph query passes the portable text: the embedded engine swaps it for the embedded form.
-    assert library.embedded_text(pairs.text, {"city": "", "min_shared": 1, "limit": 20}) == pairs.embedded
-    assert library.embedded_text("RETURN 1", {}) == "RETURN 1"
+
+
+def test_respgraph_query_runs_the_embedded_form_and_cypher_runs_text_as_written(home, monkeypatch):
+    ran = []
+    original = cypher_engine.EmbeddedEngine.run
+    monkeypatch.setattr(cypher_engine.EmbeddedEngine, "run",
+                        lambda self, query, parameters=None: ran.append(query) or original(self, query, parameters))
+    pairs = library.get("co_responsible_pairs")
+    assert run("query", "co_responsible_pairs").exit_code == 0
+    assert ran == [pairs.embedded]
+    assert run("cypher", pairs.text, "-p", "city=", "-p", "min_shared:int=1", "-p", "limit:int=20").exit_code == 0
+    assert ran[1:] == [pairs.text]
 
 
 def test_a_database_without_the_derived_facts_answers_with_the_portable_form(tmp_path):
