@@ -34,18 +34,23 @@ def add_edge(graph: nx.MultiDiGraph, source: str, target: str, type_: str, **pro
     directly, as ``MultiDiGraph.add_edge`` fills them (a million edges for every city's plans).
     """
     key = type_ if not props else f"{type_}:{props.get('role', '')}:{props.get('rank', '')}"
-    successors = graph._succ
-    if source not in successors or target not in successors:
+    if source not in graph._succ or target not in graph._succ:
         graph.add_edge(source, target, key=key, type=type_, **props)
-        return
-    keyed = successors[source].get(target)
-    if keyed is None:
-        keyed = successors[source][target] = {}
-        graph._pred[target][source] = keyed
-    if key in keyed:
-        keyed[key].update(type=type_, **props)
     else:
-        keyed[key] = {"type": type_, **props}
+        link(graph, source, target, key, {"type": type_, **props})
+
+
+def link(graph: nx.MultiDiGraph, source: str, target: str, key: str, data: dict) -> None:
+    """``graph.add_edge(source, target, key, **data)`` between two existing nodes, without its
+    per-call checks: successor and predecessor share one key dict, and re-adding updates."""
+    row = graph._succ[source]
+    keyed = row.get(target)
+    if keyed is None:
+        keyed = row[target] = graph._pred[target][source] = {}
+    if key in keyed:
+        keyed[key].update(data)
+    else:
+        keyed[key] = data
 
 
 def add_document(graph: nx.MultiDiGraph, doc: ParsedDocument, file_label: str) -> None:

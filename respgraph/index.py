@@ -168,8 +168,8 @@ def write_index(graph, snapshot_path: str | os.PathLike, snapshot_sha256: str | 
 def prepare_index(graph, snapshot_path: str | os.PathLike) -> Path:
     """The index rows of ``graph`` in a temporary file beside where the index goes.
 
-    ``finish_index`` stamps it with the snapshot and moves it into place; the two halves let
-    the rows be computed while the snapshot is still being written.
+    ``finish_index`` stamps it with the snapshot's hash and moves it into place; the rows are
+    written to a temporary file first so that a failure never leaves half an index.
     """
     import queries
     from graph_build.resolve import normalise_name as normalise

@@ -50,13 +50,18 @@ def width(text: str) -> int:
     it; its length when wcwidth cannot measure it (control characters)."""
     if text.isascii() and text.isprintable():
         return len(text)
-    simple, not_wide = _patterns()
-    if simple.fullmatch(text):
-        return len(text) + len(not_wide.sub("", text))
+    if _patterns()[0].fullmatch(text):
+        return _simple_width(text)
     from wcwidth import wcswidth
 
     measured = wcswidth(text)
     return measured if measured >= 0 else len(text)
+
+
+def _simple_width(text: str) -> int:
+    """Width of a text made only of the characters ``_patterns`` knows: one column each, plus
+    one for each wide one."""
+    return len(text) + len(_patterns()[1].sub("", text))
 
 
 def clip(text: str, limit: int = CELL_MAX) -> str:
@@ -88,14 +93,13 @@ def _column(heading: str, values: list) -> list[str]:
     elif kinds <= {int}:
         texts = list(map(str, values))
     else:
-        texts = [v if type(v) is str else str(v) if type(v) is int else cell_text(v) for v in values]
+        texts = list(map(cell_text, values))
     joined = "".join(texts)
     plain = joined.isascii() and joined.isprintable()   # one column per character
     if plain:
         widths = list(map(len, texts))
     elif _patterns()[0].fullmatch(joined):
-        not_wide = _patterns()[1]
-        measured = {text: len(text) + len(not_wide.sub("", text)) for text in set(texts)}   # a city, many rows
+        measured = {text: _simple_width(text) for text in set(texts)}   # a city, many rows
         widths = list(map(measured.__getitem__, texts))
     else:
         texts = [text.replace("\n", " ") for text in texts]
