@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -42,10 +43,12 @@ def file_label(path: Path) -> str:
         return path.as_posix()
 
 
-def build_report(paths: list[str | os.PathLike]) -> BuildReport:
+def build_report(paths: list[str | os.PathLike],
+                 while_overlap: Callable[[nx.MultiDiGraph], None] | None = None) -> BuildReport:
     """Build the graph from files and folders, collecting failures instead of stopping.
 
     The same plan given twice (same text, another name) is built once, with a warning.
+    ``while_overlap`` is passed on to ``assemble``.
     """
     parsed, report = [], BuildReport(graph=nx.MultiDiGraph())
     seen: dict[str, str] = {}
@@ -69,7 +72,7 @@ def build_report(paths: list[str | os.PathLike]) -> BuildReport:
         parsed.append((doc, label))
     if not files:
         report.failures.append("no input files given")
-    report.graph = assemble(parsed)
+    report.graph = assemble(parsed, while_overlap=while_overlap if parsed else None)
     report.inputs.sort(key=lambda item: item["file"])
     report.graph.graph["inputs"] = [f"{i['file']}#{i['sha256'][:12]}" for i in report.inputs]
     return report

@@ -6,6 +6,8 @@ same inputs always give the same graph.
 """
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import networkx as nx
 
 from .model import ParsedDocument
@@ -237,20 +239,42 @@ def add_agency(graph: nx.MultiDiGraph, unit) -> str:
     return agency_id
 
 
-def assemble(docs: list[tuple[ParsedDocument, str]], overlap: bool = True) -> nx.MultiDiGraph:
+def assemble(docs: list[tuple[ParsedDocument, str]], overlap: bool = True,
+             while_overlap: Callable[[nx.MultiDiGraph], None] | None = None,
+             background: bool | None = None) -> nx.MultiDiGraph:
     """The graph of several parsed documents, each given with the file label to cite.
 
-    ``overlap`` adds the cross-document step (similar tasks, families, provincial uptake).
+    ``overlap`` adds the cross-document step (similar tasks, families, provincial uptake). For
+    large corpora it is computed in a child process from the parsed documents while this process
+    assembles them (``background``: see ``overlap.start``); ``while_overlap`` is called with the
+    sorted graph of the documents alone, before the overlap is added, for work that needs no
+    more than that (the CLI's query index) and so fits in the same wait.
     """
-    staging = nx.MultiDiGraph()
-    with paused_gc():
-        for doc, label in sorted(docs, key=lambda pair: (pair[0].meta.region, pair[0].meta.title, pair[1])):
-            add_document(staging, doc, label)
-        if overlap:
-            from .overlap import add_overlap
+    ordered = sorted(docs, key=lambda pair: (pair[0].meta.region, pair[0].meta.title, pair[1]))
+    pending = None
+    if overlap:
+        from . import overlap as overlap_step
 
-            add_overlap(staging)
-        return _sorted_graph(staging, consume=True)
+        records = overlap_step.records_from_documents(doc for doc, _ in ordered)
+        if len(records) >= 2:  # nothing to compare otherwise
+            pending = overlap_step.start(records, background)
+        del records
+    try:
+        with paused_gc():
+            staging = nx.MultiDiGraph()
+            for doc, label in ordered:
+                add_document(staging, doc, label)
+            graph = _sorted_graph(staging, consume=True)
+            if while_overlap is not None:
+                while_overlap(graph)
+            if pending is not None:
+                touched = overlap_step.apply(graph, pending.result())
+                graph = _resorted(graph, touched)
+    except BaseException:
+        if pending is not None:
+            pending.cancel()
+        raise
+    return graph
 
 
 def canonical_order(graph: nx.MultiDiGraph) -> nx.MultiDiGraph:
@@ -262,27 +286,60 @@ def canonical_order(graph: nx.MultiDiGraph) -> nx.MultiDiGraph:
 def _sorted_graph(graph: nx.MultiDiGraph, consume: bool) -> nx.MultiDiGraph:
     """``graph`` with nodes in id order and edges in (source, target, key) order.
 
-    The adjacency dicts are filled directly, as ``add_edge`` would fill them (successor and
-    predecessor entries share one key dict): calling ``add_edge`` a million times for the
-    3,000-plan corpus took 6 s of a 60 s build. With ``consume`` the edge data moves over and
-    ``graph`` is emptied as it goes, so the two graphs are never both whole in memory.
+    The graph's dicts are built directly, as ``add_node``/``add_edge`` would fill them (successor
+    and predecessor entries share one key dict): calling them a million times for the
+    3,000-plan corpus took 6 s of a 60 s build. With ``consume`` the node and edge dicts move
+    over as they are (a key dict is reordered in place, in the rare case it has two keys out of
+    order) and ``graph`` is emptied; without it they are copied.
     """
-    ordered = nx.MultiDiGraph()
-    ordered.graph.update(graph.graph)
-    nodes = sorted(graph.nodes)
-    ordered.add_nodes_from((node, graph.nodes[node]) for node in nodes)
-    successors, predecessors = ordered._succ, ordered._pred
-    for source in nodes:
-        targets = graph._succ[source]
-        row = successors[source]
-        for target in sorted(targets):
-            keyed = targets[target]
-            moved = {key: keyed[key] if consume else dict(keyed[key]) for key in sorted(keyed)}
-            row[target] = moved
-            predecessors[target][source] = moved
-        if consume:
-            targets.clear()
-            graph._pred[source].clear()
+    nodes = sorted(graph._node)
+    old_succ = graph._succ
+    if consume:
+        node = {n: graph._node[n] for n in nodes}
+        succ = {n: {t: _keys_sorted(row[t]) for t in sorted(row)} for n in nodes for row in (old_succ[n],)}
+    else:
+        node = {n: dict(graph._node[n]) for n in nodes}
+        succ = {n: {t: {k: dict(row[t][k]) for k in sorted(row[t])} for t in sorted(row)}
+                for n in nodes for row in (old_succ[n],)}
+    pred: dict[str, dict] = {n: {} for n in nodes}
+    for source, row in succ.items():  # sources in id order, so every predecessor row is sorted too
+        for target, keyed in row.items():
+            pred[target][source] = keyed
+    ordered = _graph_of(graph.graph, node, succ, pred)
     if consume:
         graph.clear()
     return ordered
+
+
+def _resorted(graph: nx.MultiDiGraph, touched: set[str]) -> nx.MultiDiGraph:
+    """A sorted graph (``_sorted_graph``) that has had nodes added and the edges of ``touched``
+    changed, in that order again: only the changed rows are sorted, the others move as they are."""
+    nodes = sorted(graph._node)
+    succ, pred = graph._succ, graph._pred
+    return _graph_of(graph.graph, {n: graph._node[n] for n in nodes},
+                     {n: {t: _keys_sorted(row[t]) for t in sorted(row)} if n in touched else row
+                      for n in nodes for row in (succ[n],)},
+                     {n: {s: row[s] for s in sorted(row)} if n in touched else row
+                      for n in nodes for row in (pred[n],)})
+
+
+def _keys_sorted(keyed: dict) -> dict:
+    """An edge key dict with its keys in order, reordered in place (it is shared by both rows)."""
+    if len(keyed) > 1:
+        keys = sorted(keyed)
+        if keys != list(keyed):
+            items = [(key, keyed[key]) for key in keys]
+            keyed.clear()
+            keyed.update(items)
+    return keyed
+
+
+def _graph_of(attributes: dict, node: dict, succ: dict, pred: dict) -> nx.MultiDiGraph:
+    """A MultiDiGraph made of ready node and adjacency dicts (no per-node or per-edge calls)."""
+    graph = nx.MultiDiGraph()
+    graph.graph.update(attributes)
+    graph._node = node
+    graph._adj = succ  # networkx keeps _succ the same dict and drops cached views
+    graph._pred = pred
+    nx._clear_cache(graph)
+    return graph

@@ -153,8 +153,21 @@ CREATE INDEX unit_rows_city ON unit_rows (city, position);
 """
 
 
-def _dump(row: dict) -> str:
-    return json.dumps(row, ensure_ascii=False, separators=(",", ":"))
+def _row_encoder():
+    """``json.dumps(row, ensure_ascii=False, separators=(",", ":"))`` with one C encoder reused
+    (``json.dumps`` makes one per call: a second of the index of every city's plans)."""
+    make = getattr(json.encoder, "c_make_encoder", None)
+    if make is None:
+        return functools.partial(json.dumps, ensure_ascii=False, separators=(",", ":"))
+    chunks = make(None, _unencodable, json.encoder.encode_basestring, None, ":", ",", False, False, True)
+    return lambda row: "".join(chunks(row, 0))
+
+
+def _unencodable(value):
+    raise TypeError(f"Object of type {value.__class__.__name__} is not JSON serializable")
+
+
+_dump = _row_encoder()
 
 
 def write_index(graph, snapshot_path: str | os.PathLike, snapshot_sha256: str | None = None) -> Path:
@@ -188,8 +201,9 @@ def prepare_index(graph, snapshot_path: str | os.PathLike) -> Path:
         # (duties, whose edges to one agency are in task id order): the position is that rank.
         ordered = sorted(task_ids, key=lambda t: (task_sort_key(graph, t), t))
         position = {task_id: number for number, task_id in enumerate(ordered)}
+        paths: dict[str, list[str]] = {}
         db.executemany("INSERT INTO tasks VALUES (?, ?, ?, ?, ?)", (
-            (position[t], t, graph.nodes[t]["city"], graph.nodes[t]["doc"], _dump(task_row(graph, t)))
+            (position[t], t, graph.nodes[t]["city"], graph.nodes[t]["doc"], _dump(task_row(graph, t, paths)))
             for t in ordered))
         agency_ids = nodes_of(graph, "Agency")
         db.executemany("INSERT INTO agencies VALUES (?, ?, ?)", (

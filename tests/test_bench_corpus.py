@@ -116,3 +116,51 @@ def test_snapshot_round_trip_keeps_order_and_bytes(corpus, tmp_path):
     assert list(loaded.in_edges(keys=True, data=True)) == list(graph.in_edges(keys=True, data=True))
     assert snapshot.dumps(loaded) == path.read_bytes()
     assert json.loads(path.read_bytes())["format"] == "respgraph-snapshot"
+
+
+def _order(graph):
+    """Everything a graph's iteration shows: nodes with data, edges out and in with keys and data."""
+    return (list(graph.nodes(data=True)), list(graph.edges(keys=True, data=True)),
+            list(graph.in_edges(keys=True, data=True)), dict(graph.graph))
+
+
+def test_overlap_computed_in_a_child_process_gives_the_graph_computed_in_process(corpus):
+    out, _ = corpus
+    docs = [(parse_document(read_source(path)), str(path)) for path in sorted((out / "plans").iterdir())]
+    inline = graph_build.graph.assemble(docs, background=False)
+    child = graph_build.graph.assemble(docs, background=True)
+    assert _order(child) == _order(inline)
+    # The same graph as adding the overlap to the assembled documents and sorting everything after.
+    from graph_build.overlap import add_overlap
+
+    whole = graph_build.graph.assemble(docs, overlap=False)
+    touched = add_overlap(whole)
+    assert touched  # the six plans have tasks alike across cities
+    assert any(d["label"] == "TaskFamily" for _, d in inline.nodes(data=True))
+    assert _order(canonical_order(whole)) == _order(inline)
+
+
+def test_overlap_reads_the_same_task_records_from_documents_as_from_the_graph(corpus, parsed, graph):
+    from graph_build.overlap import records_from_documents, records_from_graph
+
+    assert records_from_documents(parsed.values()) == records_from_graph(graph)
+    assert len(records_from_graph(graph)) == 278
+    out, _ = corpus
+    docs = [parse_document(read_source(path)) for path in sorted((out / "plans").iterdir())]
+    assert records_from_documents(docs) == records_from_graph(graph_build.graph.assemble([(d, "x") for d in docs]))
+
+
+def test_a_build_failing_beside_the_overlap_child_stops_it_and_leaves_no_temporary_file(corpus, tmp_path, monkeypatch):
+    import tempfile
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    out, _ = corpus
+    docs = [(parse_document(read_source(path)), str(path)) for path in sorted((out / "plans").iterdir())]
+
+    def fail(graph):
+        assert list(tmp_path.glob("respgraph-overlap-*.pickle"))  # the child's input is there meanwhile
+        raise OSError("disk full")
+
+    with pytest.raises(OSError, match="disk full"):
+        graph_build.graph.assemble(docs, while_overlap=fail, background=True)
+    assert list(tmp_path.iterdir()) == []
