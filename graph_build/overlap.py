@@ -24,8 +24,13 @@ import networkx as nx
 
 from .graph import doc_key, link
 from .model import ParsedDocument
-from .schema import check_node, node_id
+from .schema import EDGES, check_node, node_id
 from .similarity import THRESHOLD, family_label, similar_pairs, task_families, uptake
+
+EDGE_TYPES = ("SIMILAR_TO", "IN_FAMILY", "TAKES_UP")
+# The labels of the nodes whose outgoing edges ``apply`` changes (Task): every other node's
+# edges, and every node's data, are final before the overlap is added.
+SOURCE_LABELS = frozenset(EDGES[edge_type].source for edge_type in EDGE_TYPES)
 
 BACKGROUND_MIN_TASKS = 10_000  # below this, starting a child (~1 s) costs more than the overlap it would hide
 

@@ -13,6 +13,7 @@ import json
 import os
 import tempfile
 from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import networkx as nx
@@ -150,45 +151,79 @@ def _unencodable(value):
     raise TypeError(f"Object of type {value.__class__.__name__} is not JSON serializable")
 
 
-def iter_dumps(graph: nx.MultiDiGraph, batch: int = 2000) -> Iterator[bytes]:
-    """The snapshot's bytes in chunks: sorted keys, UTF-8, no ASCII escaping, one node or edge a line."""
-    encode = line_encoder()
+@dataclass
+class EncodedAhead:
+    """Snapshot lines encoded before the graph is finished (``encode_ahead``)."""
 
-    def listing(items: Iterable[dict]) -> Iterator[bytes]:
-        lines: list[str] = []
+    rows: dict[str, str] = field(default_factory=dict)  # node → its edge lines, joined ("" if none)
+    nodes: dict[str, str] = field(default_factory=dict)  # node → its line
+
+
+def encode_ahead(graph: nx.MultiDiGraph, rows_of: Callable[[str, dict], bool]) -> EncodedAhead:
+    """Every node's line, and the edge lines of the nodes ``rows_of(node, data)`` picks, encoded now.
+
+    For a build that has time to spare before the graph is complete (waiting for the overlap
+    step, whose edges all start at tasks): the snapshot then encodes only what came after. The
+    caller vouches that until ``iter_dumps(graph, ahead=...)`` no node's data changes and no
+    picked node gains or loses an outgoing edge; new nodes, and edges from other nodes, are fine.
+    """
+    encode = line_encoder()
+    successors = graph._succ
+    return EncodedAhead(
+        rows={n: ",\n".join(map(encode, _row_edges(n, successors[n])))
+              for n, data in graph._node.items() if rows_of(n, data)},
+        nodes={n: encode(data) for n, data in graph._node.items()})
+
+
+def iter_dumps(graph: nx.MultiDiGraph, batch: int = 2000, ahead: EncodedAhead | None = None) -> Iterator[bytes]:
+    """The snapshot's bytes in chunks: sorted keys, UTF-8, no ASCII escaping, one node or edge a line.
+
+    ``ahead``: lines already encoded (see ``encode_ahead``), used as they are.
+    """
+    encode = line_encoder()
+    ahead = ahead or EncodedAhead()
+
+    def listing(lines: Iterable[str]) -> Iterator[bytes]:
+        batched: list[str] = []
         first = True
-        for item in items:
-            lines.append(encode(item))
-            if len(lines) >= batch:
-                yield (("\n" if first else ",\n") + ",\n".join(lines)).encode("utf-8")
-                lines, first = [], False
-        if lines:
-            yield (("\n" if first else ",\n") + ",\n".join(lines)).encode("utf-8")
+        for line in lines:
+            batched.append(line)
+            if len(batched) >= batch:
+                yield (("\n" if first else ",\n") + ",\n".join(batched)).encode("utf-8")
+                batched, first = [], False
+        if batched:
+            yield (("\n" if first else ",\n") + ",\n".join(batched)).encode("utf-8")
         yield b"\n]"
 
-    nodes = (graph.nodes[n] for n in sorted(graph.nodes))
+    def edge_lines() -> Iterator[str]:
+        successors = graph._succ
+        for source in sorted(successors):
+            done = ahead.rows.get(source)
+            if done is None:
+                yield from map(encode, _row_edges(source, successors[source]))
+            elif done:
+                yield done  # several lines, already joined as listing joins them
+
+    node_data = graph._node
     yield b'{"edges":['
-    yield from listing(_sorted_edges(graph))
+    yield from listing(edge_lines())
     yield (',"format":' + encode(FORMAT) + ',"graph":' + encode(dict(sorted(graph.graph.items())))
            + ',"nodes":[').encode("utf-8")
-    yield from listing(nodes)
+    yield from listing(ahead.nodes.get(n) or encode(node_data[n]) for n in sorted(node_data))
     yield (',"schema_version":' + encode(SCHEMA_VERSION) + "}\n").encode("utf-8")
 
 
-def _sorted_edges(graph: nx.MultiDiGraph) -> Iterator[dict]:
-    """Every edge as {source, target, key, **data}, in (source, target, key) order.
+def _row_edges(source: str, row: dict) -> Iterator[dict]:
+    """A node's outgoing edges as {source, target, key, **data}, in (target, key) order.
 
-    Sorted level by level rather than as one list of 1.75 million tuples: a graph that
+    Sorted row by row rather than as one list of 1.75 million tuples: a graph that
     ``graph_build.assemble`` or ``load`` made is already in this order, and sorting a sorted
     adjacency row costs next to nothing.
     """
-    successors = graph._succ
-    for source in sorted(successors):
-        row = successors[source]
-        for target in sorted(row):
-            keyed = row[target]
-            for key in sorted(keyed):
-                yield {"source": source, "target": target, "key": key, **keyed[key]}
+    for target in sorted(row):
+        keyed = row[target]
+        for key in sorted(keyed):
+            yield {"source": source, "target": target, "key": key, **keyed[key]}
 
 
 def dumps(graph: nx.MultiDiGraph) -> bytes:

@@ -66,20 +66,23 @@ def build_and_save(paths: list, target: Path, bundled: bool):
     """Build from ``paths`` and, when anything was built, replace ``target`` (and its index) atomically.
 
     Files parsed before (same bytes, same builder) come from the parse cache; the others are
-    parsed in parallel when there are many. The query index is computed while the overlap step
-    runs in the background (it reads no overlap edges), then stamped once the snapshot is
-    written. Returns the graph_build.BuildReport.
+    parsed in parallel when there are many. While the overlap step runs in a child process, the
+    query index (which reads no overlap edges) is computed and the snapshot lines the overlap
+    cannot change are encoded; the index is stamped once the snapshot is written. Returns the
+    graph_build.BuildReport.
     """
     import graph_build
-    from graph_build import cache
+    from graph_build import cache, overlap, snapshot
     from graph_build.read import expand_paths
     from graph_build.snapshot import paused_gc
 
     parsed = parse_cache()
     fingerprint = builder_fingerprint()
     prepared: list[Path] = []
+    ahead: list = []
 
-    def prepare_index(graph) -> None:
+    def while_overlap(graph) -> None:
+        """The query index, and the snapshot lines the overlap cannot change, made while it runs."""
         graph.graph["bundled"] = bundled
         graph.graph["builder"] = fingerprint
         from . import index
@@ -88,6 +91,7 @@ def build_and_save(paths: list, target: Path, bundled: bool):
             prepared.append(index.prepare_index(graph, target))
         except (OSError, sqlite3.Error):
             pass  # the snapshot is written without an index; queries then load the graph
+        ahead.append(snapshot.encode_ahead(graph, lambda node, data: data.get("label") not in overlap.SOURCE_LABELS))
 
     # One pause of the cyclic GC for the whole build (resumed in between, it walked the millions
     # of objects of the graph once, 1.5 s at 3,000 plans), frozen at the end: the built graph is
@@ -95,11 +99,11 @@ def build_and_save(paths: list, target: Path, bundled: bool):
     try:
         with cache.using(parsed), paused_gc(freeze=True):
             parsed.prefetch(expand_paths(list(paths)))
-            report = graph_build.build_report(paths, while_overlap=prepare_index)
+            report = graph_build.build_report(paths, while_overlap=while_overlap)
             if report.inputs:
                 report.graph.graph["bundled"] = bundled
                 report.graph.graph["builder"] = fingerprint
-                sha256 = _write_snapshot(report.graph, target)
+                sha256 = _write_snapshot(report.graph, target, ahead.pop() if ahead else None)
                 if prepared:
                     _finish_index(prepared.pop(), target, sha256)
                 else:
@@ -126,8 +130,8 @@ def save(graph, target: str | os.PathLike) -> None:
         write_index(graph, target, sha256)
 
 
-def _write_snapshot(graph, target) -> str:
-    """Stream the snapshot to ``target``; return its sha256."""
+def _write_snapshot(graph, target, ahead=None) -> str:
+    """Stream the snapshot to ``target`` (with lines encoded ahead: ``snapshot.encode_ahead``); return its sha256."""
     from graph_build import snapshot
 
     digest = hashlib.sha256()
@@ -137,7 +141,7 @@ def _write_snapshot(graph, target) -> str:
             digest.update(chunk)
             yield chunk
 
-    snapshot.write_atomic(target, hashed(snapshot.iter_dumps(graph)))
+    snapshot.write_atomic(target, hashed(snapshot.iter_dumps(graph, ahead=ahead)))
     return digest.hexdigest()
 
 

@@ -164,3 +164,18 @@ def test_a_build_failing_beside_the_overlap_child_stops_it_and_leaves_no_tempora
     with pytest.raises(OSError, match="disk full"):
         graph_build.graph.assemble(docs, while_overlap=fail, background=True)
     assert list(tmp_path.iterdir()) == []
+
+
+def test_snapshot_lines_encoded_before_the_overlap_is_added_give_the_same_bytes(corpus):
+    from graph_build import overlap
+
+    out, _ = corpus
+    docs = [(parse_document(read_source(path)), str(path)) for path in sorted((out / "plans").iterdir())]
+    ahead = []
+    graph = graph_build.graph.assemble(docs, background=True, while_overlap=lambda g: ahead.append(
+        snapshot.encode_ahead(g, lambda node, data: data["label"] not in overlap.SOURCE_LABELS)))
+    (encoded,) = ahead
+    assert overlap.SOURCE_LABELS == {"Task"}
+    assert len(encoded.nodes) < graph.number_of_nodes()  # the TaskFamily nodes came after
+    assert not any(node.startswith("task:") for node in encoded.rows)
+    assert b"".join(snapshot.iter_dumps(graph, ahead=encoded)) == snapshot.dumps(graph)
