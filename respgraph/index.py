@@ -193,6 +193,9 @@ def prepare_index(graph, snapshot_path: str | os.PathLike) -> Path:
     target.parent.mkdir(parents=True, exist_ok=True)
     handle, temp = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
     os.close(handle)
+    umask = os.umask(0)
+    os.umask(umask)
+    os.chmod(temp, 0o666 & ~umask)  # mkstemp makes 0600; the index is as readable as its snapshot
     try:
         db = sqlite3.connect(temp)
         db.executescript("PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF;" + SCHEMA)

@@ -230,3 +230,5 @@ def test_index_prepared_while_the_overlap_runs_equals_one_written_from_the_finis
     assert _index_rows(resaved) == _index_rows(built)
     assert len(_index_rows(built)["tasks"]) == 278
     assert sorted(p.name for p in built.parent.iterdir()) == ["graph.json", "graph.json.index.sqlite"]
+    # Readable as the snapshot is (the temporary file it was written as is made 0600).
+    assert (built.parent / "graph.json.index.sqlite").stat().st_mode & 0o777 == built.stat().st_mode & 0o777
