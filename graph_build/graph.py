@@ -296,7 +296,7 @@ def _sorted_graph(graph: nx.MultiDiGraph, consume: bool) -> nx.MultiDiGraph:
     old_succ = graph._succ
     if consume:
         node = {n: graph._node[n] for n in nodes}
-        succ = {n: {t: _keys_sorted(row[t]) for t in sorted(row)} for n in nodes for row in (old_succ[n],)}
+        succ = {n: _sorted_row(old_succ[n]) for n in nodes}
     else:
         node = {n: dict(graph._node[n]) for n in nodes}
         succ = {n: {t: {k: dict(row[t][k]) for k in sorted(row[t])} for t in sorted(row)}
@@ -317,10 +317,14 @@ def _resorted(graph: nx.MultiDiGraph, touched: set[str]) -> nx.MultiDiGraph:
     nodes = sorted(graph._node)
     succ, pred = graph._succ, graph._pred
     return _graph_of(graph.graph, {n: graph._node[n] for n in nodes},
-                     {n: {t: _keys_sorted(row[t]) for t in sorted(row)} if n in touched else row
-                      for n in nodes for row in (succ[n],)},
+                     {n: _sorted_row(succ[n]) if n in touched else succ[n] for n in nodes},
                      {n: {s: row[s] for s in sorted(row)} if n in touched else row
                       for n in nodes for row in (pred[n],)})
+
+
+def _sorted_row(row: dict) -> dict:
+    """A successor row in (target, key) order: a new dict, with each key dict reordered in place."""
+    return {target: _keys_sorted(row[target]) for target in sorted(row)}
 
 
 def _keys_sorted(keyed: dict) -> dict:

@@ -153,23 +153,6 @@ CREATE INDEX unit_rows_city ON unit_rows (city, position);
 """
 
 
-def _row_encoder():
-    """``json.dumps(row, ensure_ascii=False, separators=(",", ":"))`` with one C encoder reused
-    (``json.dumps`` makes one per call: a second of the index of every city's plans)."""
-    make = getattr(json.encoder, "c_make_encoder", None)
-    if make is None:
-        return functools.partial(json.dumps, ensure_ascii=False, separators=(",", ":"))
-    chunks = make(None, _unencodable, json.encoder.encode_basestring, None, ":", ",", False, False, True)
-    return lambda row: "".join(chunks(row, 0))
-
-
-def _unencodable(value):
-    raise TypeError(f"Object of type {value.__class__.__name__} is not JSON serializable")
-
-
-_dump = _row_encoder()
-
-
 def write_index(graph, snapshot_path: str | os.PathLike, snapshot_sha256: str | None = None) -> Path:
     """Compute the query rows of ``graph`` (the graph saved at ``snapshot_path``) and write its index.
 
@@ -186,6 +169,7 @@ def prepare_index(graph, snapshot_path: str | os.PathLike) -> Path:
     """
     import queries
     from graph_build.resolve import normalise_name as normalise
+    from graph_build.snapshot import line_encoder, new_file_mode
     from queries.duties import _names, _short_forms
     from queries.tasks import nodes_of, task_row, task_sort_key
 
@@ -193,9 +177,8 @@ def prepare_index(graph, snapshot_path: str | os.PathLike) -> Path:
     target.parent.mkdir(parents=True, exist_ok=True)
     handle, temp = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
     os.close(handle)
-    umask = os.umask(0)
-    os.umask(umask)
-    os.chmod(temp, 0o666 & ~umask)  # mkstemp makes 0600; the index is as readable as its snapshot
+    os.chmod(temp, new_file_mode())  # as readable as its snapshot
+    dump = line_encoder(sort_keys=False)
     try:
         db = sqlite3.connect(temp)
         db.executescript("PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF;" + SCHEMA)
@@ -206,7 +189,7 @@ def prepare_index(graph, snapshot_path: str | os.PathLike) -> Path:
         position = {task_id: number for number, task_id in enumerate(ordered)}
         paths: dict[str, list[str]] = {}
         db.executemany("INSERT INTO tasks VALUES (?, ?, ?, ?, ?)", (
-            (position[t], t, graph.nodes[t]["city"], graph.nodes[t]["doc"], _dump(task_row(graph, t, paths)))
+            (position[t], t, graph.nodes[t]["city"], graph.nodes[t]["doc"], dump(task_row(graph, t, paths)))
             for t in ordered))
         agency_ids = nodes_of(graph, "Agency")
         db.executemany("INSERT INTO agencies VALUES (?, ?, ?)", (
@@ -224,9 +207,9 @@ def prepare_index(graph, snapshot_path: str | os.PathLike) -> Path:
             for task_id, keyed in graph._succ[agency_id].items()  # as out_edges(keys=True), without views
             for key, data in keyed.items() if data.get("type") == "RESPONSIBLE_FOR"))
         db.executemany("INSERT INTO load_rows VALUES (?, ?, ?)", (
-            (number, row["city"], _dump(row)) for number, row in enumerate(queries.load_by_unit(graph))))
+            (number, row["city"], dump(row)) for number, row in enumerate(queries.load_by_unit(graph))))
         db.executemany("INSERT INTO unit_rows VALUES (?, ?, ?, ?)", (
-            (number, row["city"], int(bool(row["resolved"])), _dump(row))
+            (number, row["city"], int(bool(row["resolved"])), dump(row))
             for number, row in enumerate(queries.units(graph))))
         cities = {graph.nodes[t]["city"] for t in task_ids} | {graph.nodes[a]["region"] for a in agency_ids}
         db.executemany("INSERT INTO cities VALUES (?)", ((c,) for c in sorted(cities)))

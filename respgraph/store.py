@@ -104,10 +104,7 @@ def build_and_save(paths: list, target: Path, bundled: bool):
                 report.graph.graph["bundled"] = bundled
                 report.graph.graph["builder"] = fingerprint
                 sha256 = _write_snapshot(report.graph, target, ahead.pop() if ahead else None)
-                if prepared:
-                    _finish_index(prepared.pop(), target, sha256)
-                else:
-                    write_index(report.graph, target, sha256)
+                write_index(report.graph, target, sha256, prepared.pop() if prepared else None)
                 parsed.prune()
     finally:
         for temp in prepared:  # prepared, but the build failed before the snapshot was written
@@ -145,24 +142,20 @@ def _write_snapshot(graph, target, ahead=None) -> str:
     return digest.hexdigest()
 
 
-def write_index(graph, target: str | os.PathLike, sha256: str | None = None) -> None:
-    """Write the query index of the snapshot at ``target``; without one, queries load the graph."""
+def write_index(graph, target: str | os.PathLike, sha256: str | None = None, prepared: Path | None = None) -> None:
+    """Write the query index of the snapshot at ``target``; without one, queries load the graph.
+
+    ``prepared``: the index rows already computed (``index.prepare_index``), to stamp and move.
+    """
     from . import index
 
     try:
-        index.write_index(graph, target, sha256)
+        if prepared is None:
+            index.write_index(graph, target, sha256)
+        else:
+            index.finish_index(prepared, target, sha256)
     except (OSError, sqlite3.Error):
         pass  # a stale index is never used (it records the snapshot's hash), so nothing is lost
-
-
-def _finish_index(temp: Path, target, sha256: str) -> None:
-    """Stamp a prepared index with the snapshot written at ``target`` and move it beside it."""
-    from . import index
-
-    try:
-        index.finish_index(temp, target, sha256)
-    except (OSError, sqlite3.Error):
-        pass  # as in write_index: without a fresh index, queries load the graph
 
 
 def fresh_index(path: str | os.PathLike | None = None):
