@@ -32,10 +32,10 @@ sys.path.insert(0, str(ROOT))
 
 import networkx as nx  # noqa: E402
 
-import graph_build  # noqa: E402
-import queries  # noqa: E402
-from graph_build import snapshot  # noqa: E402
-from queries import cypher_engine, library  # noqa: E402
+from respgraph import graph_build  # noqa: E402
+from respgraph import queries  # noqa: E402
+from respgraph.graph_build import snapshot  # noqa: E402
+from respgraph.queries import cypher_engine, library  # noqa: E402
 
 SAMPLE_PARAMETERS = {
     "unit_duties": {"unit": "泉州市数字办"},

@@ -117,14 +117,14 @@ WIDTH = 60  # display columns of a wrapped line in the xiamen layout (30 CJK cha
 
 def non_task_words() -> list[str]:
     """Titles holding one of these words are background sections without tasks (data/outline.yaml)."""
-    from graph_build.curated import load_yaml
+    from respgraph.graph_build.curated import load_yaml
 
     return list(load_yaml("outline.yaml")["non_task_sections"])
 
 
 def sentence_pool() -> list[str]:
     """Sentences of the bundled plans' bodies: annotations removed, unsafe or 福建-specific ones left out."""
-    from graph_build.curated import bundled_plans
+    from respgraph.graph_build.curated import bundled_plans
 
     found: set[str] = set()
     for path in bundled_plans():

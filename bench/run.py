@@ -167,7 +167,7 @@ def paths(scale: int) -> dict[str, Path]:
 
 
 def load_graph(path: Path):
-    from graph_build import snapshot
+    from respgraph.graph_build import snapshot
 
     started = time.perf_counter()
     graph = snapshot.load(path)
@@ -189,7 +189,7 @@ def step_tasks_file(scale: int) -> dict:
 
 
 def step_similarity(scale: int) -> dict:
-    from graph_build import similarity
+    from respgraph.graph_build import similarity
 
     data = json.loads(paths(scale)["tasks"].read_text("utf-8"))
     timings: dict = {}
@@ -214,7 +214,7 @@ def step_recall(scale: int) -> dict:
     """
     import numpy as np
 
-    from graph_build import similarity
+    from respgraph.graph_build import similarity
 
     data = json.loads(paths(scale)["tasks"].read_text("utf-8"))
     chosen = sorted(random.Random(0).sample(range(len(data["texts"])), min(SAMPLE, len(data["texts"]))))
@@ -261,7 +261,7 @@ def sample_unit(graph) -> str:
 
 
 def step_cypher(scale: int) -> dict:
-    from queries import cypher_engine, library
+    from respgraph.queries import cypher_engine, library
 
     graph, _ = load_graph(paths(scale)["graph"])
     target = paths(scale)["cypher"]
@@ -300,7 +300,7 @@ def step_html(scale: int) -> dict:
     ``page_seconds`` the layout, the page and writing it. The first page also pays for importing
     the page's libraries (scipy.spatial, Jinja2: about half a second).
     """
-    from exports import html
+    from respgraph.exports import html
 
     graph, _ = load_graph(paths(scale)["graph"])
     unit = sample_unit(graph)
@@ -333,9 +333,9 @@ def step_build_phases(scale: int) -> dict:
 
     import networkx as nx
 
-    from graph_build import cache, graph as graph_module, overlap, snapshot
-    from graph_build.read import expand_paths
-    from graph_build.snapshot import paused_gc
+    from respgraph.graph_build import cache, graph as graph_module, overlap, snapshot
+    from respgraph.graph_build.read import expand_paths
+    from respgraph.graph_build.snapshot import paused_gc
     from respgraph import index, store
 
     files = expand_paths([paths(scale)["corpus"] / "plans"])
@@ -392,7 +392,7 @@ IMPORT_RECORDS_PER_SECOND = 1_000_000  # published sustained rate of the offline
 
 def step_neo4j(scale: int) -> dict:
     """Row counts of the graph as Neo4j would hold it, and the time to write the neo4j-admin CSVs."""
-    from exports import neo4j_admin
+    from respgraph.exports import neo4j_admin
 
     graph, _ = load_graph(paths(scale)["graph"])
     labels, types, properties = {}, {}, 0
@@ -411,9 +411,9 @@ def step_neo4j(scale: int) -> dict:
 
 STEPS = {"snapshot_load": step_snapshot_load, "neo4j": step_neo4j, "build_phases": step_build_phases, "tasks_file": step_tasks_file, "similarity": step_similarity,
          "recall": step_recall, "cypher": step_cypher, "html": step_html}
-STEP_MODULES = {"similarity": "graph_build.similarity", "recall": "graph_build.similarity",
-                "neo4j": "exports.neo4j_admin",
-                "cypher": "queries.cypher_engine", "html": "exports.html"}
+STEP_MODULES = {"similarity": "respgraph.graph_build.similarity", "recall": "respgraph.graph_build.similarity",
+                "neo4j": "respgraph.exports.neo4j_admin",
+                "cypher": "respgraph.queries.cypher_engine", "html": "respgraph.exports.html"}
 
 
 def module_present(name: str) -> bool:
@@ -551,7 +551,7 @@ def run(scale: int, seed: int) -> tuple[dict, Report]:
                    f"`respgraph --graph {rel(p['graph'])} {' '.join(args)}`")
 
     # Library rows: each in its own child, skipped when the module is not there.
-    if module_present("queries.cypher_engine") and module_present("queries.library"):
+    if module_present("respgraph.queries.cypher_engine") and module_present("respgraph.queries.library"):
         child = measure(step_command("cypher"))
         if child["code"]:
             report.add("Embedded Cypher", f"failed: {child['stderr'].strip().splitlines()[-1:]}", "", shown("cypher"))
@@ -567,7 +567,7 @@ def run(scale: int, seed: int) -> tuple[dict, Report]:
     else:
         report.add("Embedded Cypher", "TODO: queries.cypher_engine not found, row skipped", "< 30 s load, < 500 ms a query",
                    shown("cypher"))
-    if module_present("graph_build.similarity"):
+    if module_present("respgraph.graph_build.similarity"):
         step_result(measure(step_command("tasks_file")))
         child = measure(step_command("similarity"))
         if child["code"]:
@@ -597,7 +597,7 @@ def run(scale: int, seed: int) -> tuple[dict, Report]:
     else:
         report.add("Overlap (similar tasks)", "TODO: graph_build.similarity not found, row skipped",
                    "< 60 s, < 4 GiB, recall ≥ 0.95", shown("similarity"))
-    if module_present("exports.html"):
+    if module_present("respgraph.exports.html"):
         child = measure(step_command("html"))
         if child["code"]:
             report.add("HTML export", f"failed: {child['stderr'].strip().splitlines()[-1:]}", "", shown("html"))
@@ -608,7 +608,7 @@ def run(scale: int, seed: int) -> tuple[dict, Report]:
                                  for name, r in result.items()) + f"; {gib(child['maxrss'])} peak", "", shown("html"))
     else:
         report.add("HTML export", "TODO: exports.html not found, row skipped", "", shown("html"))
-    if module_present("exports.neo4j_admin"):
+    if module_present("respgraph.exports.neo4j_admin"):
         child = measure(step_command("neo4j"))
         if child["code"]:
             report.add("Neo4j import files", f"failed: {child['stderr'].strip().splitlines()[-1:]}", "", shown("neo4j"))

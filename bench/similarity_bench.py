@@ -39,9 +39,9 @@ _CLAUSE = re.compile(r"(?<=[，、])")
 
 def real_tasks() -> list[tuple[str, str]]:
     """(title, text) of every task of the bundled plans, in a stable order."""
-    import graph_build
-    from graph_build.model import SourceText
-    from graph_build.parse import parse_document
+    from respgraph import graph_build
+    from respgraph.graph_build.model import SourceText
+    from respgraph.graph_build.parse import parse_document
 
     out = []
     for path in graph_build.bundled_plans():
@@ -129,7 +129,7 @@ def run_stage(stage: str, n: int, sample: int, seed: int, top_k: int, stress: bo
     """One measurement in this process (``main`` runs each stage in a child process)."""
     import numpy as np
 
-    from graph_build import similarity
+    from respgraph.graph_build import similarity
 
     texts, groups = synthetic_tasks(n, seed, stress=stress)
     if stage == "scale":
@@ -162,7 +162,7 @@ def run_stage(stage: str, n: int, sample: int, seed: int, top_k: int, stress: bo
 def row_recall(texts, groups, pairs, rows: int, seed: int, top_k: int, np) -> dict:
     """Recall at full scale: for ``rows`` sampled items, the share of their exact top_k
     neighbours (cosine against all n texts, brute force) that ``pairs`` contains."""
-    from graph_build import similarity
+    from respgraph.graph_build import similarity
 
     if rows <= 0:
         return {}
@@ -196,10 +196,10 @@ def labelled_report() -> None:
     import numpy as np
     from sklearn.metrics import average_precision_score
 
-    import graph_build
-    from graph_build import similarity
-    from graph_build.model import SourceText
-    from graph_build.parse import parse_document
+    from respgraph import graph_build
+    from respgraph.graph_build import similarity
+    from respgraph.graph_build.model import SourceText
+    from respgraph.graph_build.parse import parse_document
 
     items, index = [], {}
     for path in graph_build.bundled_plans():
@@ -296,7 +296,7 @@ def main(argv: list[str] | None = None) -> None:
                                capture_output=True, text=True, check=True)
         results[stage] = json.loads(child.stdout.strip().splitlines()[-1])
     load_after = os.getloadavg()
-    from graph_build import similarity
+    from respgraph.graph_build import similarity
 
     info, scale, recall = machine(), results["scale"], results["recall"]
     defaults = ["-n", "100000", "--sample", "5000", "--check-rows", "500", "--seed", "0", "--top-k", "5"]

@@ -16,9 +16,9 @@ import re
 
 import networkx as nx
 
-from graph_build.snapshot import write_atomic
-from queries.cypher_engine import edge_tables, node_tables, quote_name, string_literal
-from queries.neo4j_store import MARKER_LABEL, constraint_statements, edge_merge, node_merge
+from respgraph.graph_build.snapshot import write_atomic
+from respgraph.queries.cypher_engine import edge_tables, node_tables, quote_name, string_literal
+from respgraph.queries.neo4j_store import MARKER_LABEL, constraint_statements, edge_merge, node_merge
 
 ROWS_PER_STATEMENT = 500
 IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")

@@ -34,8 +34,8 @@ from pathlib import Path
 
 import networkx as nx
 
-from graph_build import schema
-from graph_build.snapshot import write_atomic
+from respgraph.graph_build import schema
+from respgraph.graph_build.snapshot import write_atomic
 
 FORMATS = ("graphml", "gexf", "json", "csv")
 LIST_SEPARATOR = "|"

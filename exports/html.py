@@ -11,7 +11,7 @@ Node positions are computed here (networkx's Kamada-Kawai layout, or its seeded 
 for large components, then label boxes pushed apart) and physics is off in the page, so the same
 graph always gives the same picture and the same bytes.
 
->>> from exports.html import view_page
+>>> from respgraph.exports.html import view_page
 >>> page = view_page(graph, unit="市大数据委", cities=["福州"])   # doctest: +SKIP
 >>> page.save("exports/unit.html")                               # doctest: +SKIP
 >>> page          # in Jupyter, VS Code or Colab: the page inline    # doctest: +SKIP
@@ -382,7 +382,7 @@ def render_html(view: View) -> str:
     """The page of a view: one HTML document with every script and style inlined."""
     from markupsafe import Markup
 
-    from graph_build.snapshot import paused_gc
+    from respgraph.graph_build.snapshot import paused_gc
 
     with paused_gc():   # (see views.build_view)
         data_json = script_json(page_data(view))
@@ -418,7 +418,7 @@ class GraphPage:
         return self._html
 
     def save(self, path) -> Path:
-        from graph_build.snapshot import write_atomic
+        from respgraph.graph_build.snapshot import write_atomic
 
         write_atomic(path, self.html.encode("utf-8"))
         return Path(path)

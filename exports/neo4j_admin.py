@@ -26,10 +26,10 @@ from pathlib import Path
 
 import networkx as nx
 
-from graph_build import schema
-from graph_build.snapshot import write_atomic
-from queries.cypher_engine import edge_tables, node_tables
-from queries.neo4j_store import MARKER_LABEL
+from respgraph.graph_build import schema
+from respgraph.graph_build.snapshot import write_atomic
+from respgraph.queries.cypher_engine import edge_tables, node_tables
+from respgraph.queries.neo4j_store import MARKER_LABEL
 
 HEADER_TYPES = {"STRING": "", "INT64": ":long", "DOUBLE": ":double", "BOOLEAN": ":boolean", "STRING[]": ":string[]"}
 DELIMITERS = [";", "|", "\x1f", "\x1e"]

@@ -29,8 +29,8 @@ from dataclasses import dataclass, field
 
 import networkx as nx
 
-from graph_build import schema
-from graph_build.snapshot import paused_gc
+from respgraph.graph_build import schema
+from respgraph.graph_build.snapshot import paused_gc
 
 VIEWS = ("unit", "city", "overlap", "agencies")
 
@@ -120,7 +120,7 @@ def nodes_by_label(labels: dict[str, str]) -> dict[str, list[str]]:
 
 def city_matches(stored: str, wanted: str | None) -> bool:
     """True when a stored region name (福州市) is the city asked for (福州 or 福州市)."""
-    from queries.tasks import city_matches as matches
+    from respgraph.queries.tasks import city_matches as matches
 
     return matches(stored, wanted)
 
@@ -228,7 +228,7 @@ def clip(text: str, limit: int = CAPTION_MAX) -> str:
 @functools.lru_cache(maxsize=None)
 def function_labels() -> dict[str, str]:
     """Agency function code → its Chinese label (data/agency_functions.csv)."""
-    from graph_build.curated import load_csv
+    from respgraph.graph_build.curated import load_csv
 
     return {row["function"]: row["label_zh"] for row in load_csv("agency_functions.csv")}
 
@@ -280,7 +280,7 @@ def agency_record(graph: nx.MultiDiGraph, agency: str, scope: set[str] | None) -
 
 
 def task_record(graph: nx.MultiDiGraph, task: str) -> dict:
-    from queries.tasks import section_path, units_of_task
+    from respgraph.queries.tasks import section_path, units_of_task
 
     data = graph.nodes[task]
     heading = " ".join(p for p in (data.get("number", ""), data.get("title", "")) if p)
@@ -419,7 +419,7 @@ def unit_view(graph: nx.MultiDiGraph, unit: str, city: str | None = None, depth:
     >>> view.count("Task")                                    # doctest: +SKIP
     40
     """
-    from queries.duties import resolve_agency
+    from respgraph.queries.duties import resolve_agency
 
     if depth < 1:
         raise ViewOptionError("--depth must be 1 or more")

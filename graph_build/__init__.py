@@ -1,6 +1,6 @@
 """Documents → responsibility graph: read, parse, resolve, assemble.
 
->>> import graph_build
+>>> from respgraph import graph_build
 >>> graph = graph_build.build(graph_build.bundled_plans())   # doctest: +SKIP
 """
 from __future__ import annotations

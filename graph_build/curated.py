@@ -1,4 +1,4 @@
-"""Load the curated tables under ``data/`` (shipped as the ``respgraph_data`` package).
+"""Load the curated tables under ``data/`` (shipped as the ``respgraph.data`` package).
 
 Curated facts (annotation labels, agency aliases, outline keywords) live in YAML/CSV so that a
 reviewer reads a diff of facts, not of code. Each loader validates what it reads and fails
@@ -21,7 +21,7 @@ class CuratedDataError(ValueError):
 
 def data_dir() -> Path:
     """The folder holding the curated tables and the bundled plans."""
-    return Path(str(resources.files("respgraph_data")))
+    return Path(str(resources.files("respgraph.data")))
 
 
 @functools.lru_cache(maxsize=None)

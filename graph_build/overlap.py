@@ -194,7 +194,7 @@ CHILD_MALLOC = {"MALLOC_MMAP_THRESHOLD_": str(1 << 30), "MALLOC_TRIM_THRESHOLD_"
 CHILD_NICENESS = 10
 
 # The child: a fresh interpreter, so that nothing of the parent's memory is shared (see ``start``).
-CHILD = "import sys; from graph_build.overlap import serve; serve(sys.argv[1])"
+CHILD = "import sys; from respgraph.graph_build.overlap import serve; serve(sys.argv[1])"
 
 
 def start(records: list[TaskRecord], background: bool | None = None) -> Pending:

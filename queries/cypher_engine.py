@@ -17,7 +17,7 @@ Queries run on a read-only connection, so a write query fails with the engine's 
 This module also turns the networkx graph into per-label node rows and per-(type, source
 label, target label) edge rows; the Neo4j pusher and the file exporters share those tables.
 
->>> from queries import cypher_engine
+>>> from respgraph.queries import cypher_engine
 >>> db = cypher_engine.ensure_database(store.active_snapshot())            # doctest: +SKIP
 >>> cypher_engine.run(db, "MATCH (a:Agency) RETURN count(*) AS n").rows   # doctest: +SKIP
 [{'n': 135}]
@@ -43,7 +43,7 @@ from typing import Callable
 
 import networkx as nx
 
-from graph_build import schema, snapshot
+from respgraph.graph_build import schema, snapshot
 
 LOADER_VERSION = 3  # bump when the tables or the loading change, so cached databases rebuild
 DB_SUFFIX = ".lbdb"

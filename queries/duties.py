@@ -5,7 +5,7 @@ import re
 
 import networkx as nx
 
-from graph_build.resolve import normalise_name
+from respgraph.graph_build.resolve import normalise_name
 
 from .tasks import city_matches, nodes_of, out_edges_of, task_row, task_sort_key
 

@@ -19,7 +19,7 @@ unit, task and document, co-responsible pairs, topics per city, sort ranks), whi
 not have, and must give the same rows (tests/test_cypher.py runs both forms). ``NamedQuery.text``
 stays the portable body; ``text_for`` picks the form.
 
->>> from queries import library
+>>> from respgraph.queries import library
 >>> library.get("load_by_unit").parameters[0].name
 'city'
 """

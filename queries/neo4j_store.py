@@ -22,7 +22,7 @@ from typing import Callable
 
 import networkx as nx
 
-from graph_build import schema
+from respgraph.graph_build import schema
 
 from .cypher_engine import CypherError, QueryResult, edge_tables, node_tables, one_line, quote_name
 

@@ -5,9 +5,9 @@ from pathlib import Path
 
 import pytest
 
-import graph_build
-from graph_build.model import SourceText
-from graph_build.parse import parse_document
+from respgraph import graph_build
+from respgraph.graph_build.model import SourceText
+from respgraph.graph_build.parse import parse_document
 
 PLANS = {
     "fujian2020": "fujian_2020_new_infrastructure_3yr_plan.txt",
@@ -41,7 +41,7 @@ def graph():
 @pytest.fixture(scope="session")
 def engine(graph, tmp_path_factory):
     """The bundled graph loaded into an embedded (LadybugDB) database, opened read-only."""
-    from queries import cypher_engine
+    from respgraph.queries import cypher_engine
 
     db_path = tmp_path_factory.mktemp("lbdb") / "graph.lbdb"
     cypher_engine.build_database(graph, db_path)
@@ -51,7 +51,7 @@ def engine(graph, tmp_path_factory):
 
 def named(engine, name, **params):
     """Rows of a named query of the Cypher library."""
-    from queries import library
+    from respgraph.queries import library
 
     return library.run(engine, name, params).rows
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from graph_build.annotation import find_annotations, parse_annotation
+from respgraph.graph_build.annotation import find_annotations, parse_annotation
 
 
 def names(text):

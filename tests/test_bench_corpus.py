@@ -9,11 +9,11 @@ from pathlib import Path
 import networkx as nx
 import pytest
 
-import graph_build
-from graph_build import snapshot
-from graph_build.graph import canonical_order
-from graph_build.parse import parse_document
-from graph_build.read import read_source
+from respgraph import graph_build
+from respgraph.graph_build import snapshot
+from respgraph.graph_build.graph import canonical_order
+from respgraph.graph_build.parse import parse_document
+from respgraph.graph_build.read import read_source
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -131,7 +131,7 @@ def test_overlap_computed_in_a_child_process_gives_the_graph_computed_in_process
     child = graph_build.graph.assemble(docs, background=True)
     assert _order(child) == _order(inline)
     # The same graph as adding the overlap to the assembled documents and sorting everything after.
-    from graph_build.overlap import add_overlap
+    from respgraph.graph_build.overlap import add_overlap
 
     whole = graph_build.graph.assemble(docs, overlap=False)
     touched = add_overlap(whole)
@@ -141,7 +141,7 @@ def test_overlap_computed_in_a_child_process_gives_the_graph_computed_in_process
 
 
 def test_overlap_reads_the_same_task_records_from_documents_as_from_the_graph(corpus, parsed, graph):
-    from graph_build.overlap import records_from_documents, records_from_graph
+    from respgraph.graph_build.overlap import records_from_documents, records_from_graph
 
     assert records_from_documents(parsed.values()) == records_from_graph(graph)
     assert len(records_from_graph(graph)) == 278
@@ -167,7 +167,7 @@ def test_a_build_failing_beside_the_overlap_child_stops_it_and_leaves_no_tempora
 
 
 def test_snapshot_lines_encoded_before_the_overlap_is_added_give_the_same_bytes(corpus):
-    from graph_build import overlap
+    from respgraph.graph_build import overlap
 
     out, _ = corpus
     docs = [(parse_document(read_source(path)), str(path)) for path in sorted((out / "plans").iterdir())]

@@ -25,7 +25,7 @@ from pathlib import Path
 
 import pytest
 
-from exports import html as html_export
+from respgraph.exports import html as html_export
 
 CHROMIUM = "/usr/bin/chromium"
 pytestmark = [pytest.mark.browser,

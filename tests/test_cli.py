@@ -7,7 +7,7 @@ import pytest
 from click.testing import CliRunner
 from wcwidth import wcswidth
 
-from graph_build import snapshot
+from respgraph.graph_build import snapshot
 from respgraph import store
 from respgraph.cli import cli
 
@@ -148,7 +148,7 @@ def test_build_rejects_bad_input_with_one_line(home, tmp_path, content, reason):
 
 
 def test_build_from_a_folder_records_its_inputs(home, tmp_path):
-    from graph_build import bundled_plans
+    from respgraph.graph_build import bundled_plans
 
     folder = tmp_path / "plans"
     folder.mkdir()

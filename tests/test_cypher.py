@@ -15,10 +15,10 @@ import networkx as nx
 import pytest
 from click.testing import CliRunner
 
-import queries
-from graph_build import schema, snapshot
-from graph_build.schema import check_node
-from queries import cypher_engine, library
+from respgraph import queries
+from respgraph.graph_build import schema, snapshot
+from respgraph.graph_build.schema import check_node
+from respgraph.queries import cypher_engine, library
 from respgraph.cli import cli
 
 CITIES = [None, "福州", "泉州市", "厦门", "福建"]

@@ -3,11 +3,11 @@ from __future__ import annotations
 
 import pytest
 
-import queries
+from respgraph import queries
 from conftest import named
-from queries import library
-from queries.indicators import indicator_rows
-from queries.overlap import overlap_by_topic, shared_projects
+from respgraph.queries import library
+from respgraph.queries.indicators import indicator_rows
+from respgraph.queries.overlap import overlap_by_topic, shared_projects
 
 
 FORMS = ["embedded", "portable"]  # the embedded forms read the loader's derived facts (see test_cypher.py)
@@ -70,7 +70,7 @@ def test_similar_tasks_of_a_city_are_its_tasks_pairs_in_either_direction(graph, 
 
 
 def test_provincial_uptake_equals_python(graph, engine):
-    from queries.overlap import provincial_uptake
+    from respgraph.queries.overlap import provincial_uptake
 
     python = {r["id"]: len(r["taken_up_by"]) for r in provincial_uptake(graph)}
     cypher = {r["task"]: r["takers"] for r in named(engine, "provincial_uptake")}

@@ -10,9 +10,9 @@ import networkx as nx
 import pytest
 from click.testing import CliRunner
 
-from exports import cypher_script, neo4j_admin
-from graph_build import schema
-from graph_build.schema import check_node
+from respgraph.exports import cypher_script, neo4j_admin
+from respgraph.graph_build import schema
+from respgraph.graph_build.schema import check_node
 from respgraph.cli import cli
 
 TRICKY_TEXT = 'He said "it\'s done" \\ then \\n (not a newline)\nsecond line;\r\nthird\t// not a comment \u2028 end'

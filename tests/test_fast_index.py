@@ -9,11 +9,11 @@ import sqlite3
 import pytest
 from click.testing import CliRunner
 
-import graph_build
-import queries
-from graph_build.resolve import normalise_name
-from queries.duties import _short_forms
-from queries.tasks import nodes_of
+from respgraph import graph_build
+from respgraph import queries
+from respgraph.graph_build.resolve import normalise_name
+from respgraph.queries.duties import _short_forms
+from respgraph.queries.tasks import nodes_of
 from respgraph import index, store
 from respgraph.cli import cli
 

@@ -9,9 +9,9 @@ import networkx as nx
 import pytest
 from click.testing import CliRunner
 
-from exports import files
-from exports.views import label_of
-from graph_build import schema
+from respgraph.exports import files
+from respgraph.exports.views import label_of
+from respgraph.graph_build import schema
 from respgraph.cli import cli
 
 BIG_DATA = "agency:福州市:福州市大数据委"

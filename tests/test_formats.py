@@ -12,10 +12,10 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-import graph_build
-from graph_build import formats
-from graph_build.parse import parse_document
-from graph_build.read import decode_bytes, expand_paths, read_source
+from respgraph import graph_build
+from respgraph.graph_build import formats
+from respgraph.graph_build.parse import parse_document
+from respgraph.graph_build.read import decode_bytes, expand_paths, read_source
 from respgraph.cli import cli
 
 FIXTURES = Path(__file__).parent / "fixtures"

@@ -8,9 +8,9 @@ import networkx as nx
 import pytest
 from click.testing import CliRunner
 
-from exports import html as html_export
-from exports import views
-from graph_build.graph import add_edge, add_node
+from respgraph.exports import html as html_export
+from respgraph.exports import views
+from respgraph.graph_build.graph import add_edge, add_node
 from respgraph.cli import cli
 
 BIG_DATA = "agency:福州市:福州市大数据委"
@@ -316,7 +316,7 @@ def test_pages_and_exports_are_byte_identical_across_processes(graph, tmp_path):
     import subprocess
     import sys
 
-    from graph_build import snapshot
+    from respgraph.graph_build import snapshot
 
     snapshot.save(graph, tmp_path / "graph.json")
     outputs = {}

@@ -11,8 +11,8 @@ import math
 import numpy as np
 import pytest
 
-from exports import html as html_export
-from exports import views
+from respgraph.exports import html as html_export
+from respgraph.exports import views
 
 
 def all_pairs_remove_overlaps(xy, boxes, iterations: int = 300) -> None:

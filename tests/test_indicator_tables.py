@@ -7,10 +7,10 @@ from __future__ import annotations
 import pytest
 
 from conftest import plan_path
-from graph_build import curated
-from graph_build.indicators import (convert_value, indicators, match_indicator,
+from respgraph.graph_build import curated
+from respgraph.graph_build.indicators import (convert_value, indicators, match_indicator,
                                     parse_indicator_tables, to_indicator_unit)
-from graph_build.targets import targets_of_paragraph
+from respgraph.graph_build.targets import targets_of_paragraph
 
 
 @pytest.fixture(scope="module")

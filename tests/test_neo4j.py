@@ -10,8 +10,8 @@ import os
 import pytest
 from click.testing import CliRunner
 
-from graph_build import schema
-from queries import cypher_engine, library, neo4j_store
+from respgraph.graph_build import schema
+from respgraph.queries import cypher_engine, library, neo4j_store
 from respgraph.cli import cli
 
 NO_SERVER = "NEO4J_URI is not set: no Neo4j server to test against"

@@ -6,7 +6,7 @@ import random
 import pytest
 from wcwidth import wcswidth
 
-import graph_build
+from respgraph import graph_build
 from respgraph import output
 from respgraph.output import clip, render_table, width
 

@@ -5,9 +5,9 @@ import json
 
 from click.testing import CliRunner
 
-from graph_build.projects import find_projects
-from graph_build.topics import tag_task
-from queries import overlap
+from respgraph.graph_build.projects import find_projects
+from respgraph.graph_build.topics import tag_task
+from respgraph.queries import overlap
 from respgraph.cli import cli
 
 
@@ -78,7 +78,7 @@ def test_overlap_cli_json_and_unknown_topic(home):
 
 
 def test_five_g_base_stations_per_ten_thousand_against_the_province(graph):
-    from queries.indicators import indicator_rows
+    from respgraph.queries.indicators import indicator_rows
 
     (row,) = indicator_rows(graph, "每万人拥有5G基站数")
     # 福州 table line 37, 厦门 annex line 687, 泉州 goals line 31 ("30个以上"); the province's 30
@@ -91,7 +91,7 @@ def test_five_g_base_stations_per_ten_thousand_against_the_province(graph):
 
 
 def test_province_plan_sets_its_own_indicator_targets(graph):
-    from queries.indicators import indicator_rows
+    from respgraph.queries.indicators import indicator_rows
 
     (row,) = indicator_rows(graph, "5G用户普及率")
     province = next(d for d in row["documents"] if d["level"] == "province")
@@ -101,7 +101,7 @@ def test_province_plan_sets_its_own_indicator_targets(graph):
 
 
 def test_annex_table_names_the_unit_answering_for_each_indicator(graph):
-    from queries import load_by_unit
+    from respgraph.queries import load_by_unit
 
     rows = {r["unit"]: r for r in load_by_unit(graph, city="厦门")}
     # 厦门 annex: 市通信管理局 answers for rows 1-5, 7, 8 (three yearly targets each), 市委网信办

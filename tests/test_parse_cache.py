@@ -6,8 +6,8 @@ import shutil
 import pytest
 from click.testing import CliRunner
 
-import graph_build
-from graph_build import cache, snapshot
+from respgraph import graph_build
+from respgraph.graph_build import cache, snapshot
 from respgraph import store
 from respgraph.cli import cli
 

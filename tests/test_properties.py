@@ -4,13 +4,13 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from graph_build.annotation import find_annotations
-from graph_build.headings import simplified
-from graph_build.model import SourceText
-from graph_build.outline import parse_outline
-from graph_build.parse import NoTasksError, parse_document
-from graph_build.read import SourceError, decode_bytes
-from graph_build.tables import find_task_tables
+from respgraph.graph_build.annotation import find_annotations
+from respgraph.graph_build.headings import simplified
+from respgraph.graph_build.model import SourceText
+from respgraph.graph_build.outline import parse_outline
+from respgraph.graph_build.parse import NoTasksError, parse_document
+from respgraph.graph_build.read import SourceError, decode_bytes
+from respgraph.graph_build.tables import find_task_tables
 
 SETTINGS = settings(max_examples=150, deadline=None)
 COMMON = "市区县省委局办厅中心公司集团政府人民管理信息发展改革数据通信交通教育财政卫生健康文旅广电应急自然资源住建生态农业商务科技工业公安司法國際廣電資訊發展區縣"

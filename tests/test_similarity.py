@@ -16,8 +16,8 @@ from pathlib import Path
 import pytest
 
 from conftest import PLANS
-from graph_build import similarity
-from graph_build.similarity import (THRESHOLD, exact_pairs, family_label, normalise, pair_similarity,
+from respgraph.graph_build import similarity
+from respgraph.graph_build.similarity import (THRESHOLD, exact_pairs, family_label, normalise, pair_similarity,
                                     similar_pairs, task_families, uptake)
 
 ROOT = Path(__file__).resolve().parent.parent

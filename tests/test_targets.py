@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from conftest import plan_path
-from graph_build.targets import extract_targets, targets_of_paragraph, targets_of_task
+from respgraph.graph_build.targets import extract_targets, targets_of_paragraph, targets_of_task
 
 
 def plan_lines(key: str, first: int, last: int) -> str:

@@ -5,9 +5,9 @@ from pathlib import Path
 
 import pytest
 
-import graph_build
-import queries
-from graph_build.annotation import find_annotations
+from respgraph import graph_build
+from respgraph import queries
+from respgraph.graph_build.annotation import find_annotations
 
 PLAN = Path(__file__).parent / "fixtures" / "zhangzhou_digital_economy_plan.txt"
 

@@ -11,13 +11,13 @@ from pathlib import Path
 
 import pytest
 
-from graph_build import headings
-from graph_build.annotation import find_annotations, parse_annotation
-from graph_build.model import SourceText
-from graph_build.outline import parse_outline
-from graph_build.parse import parse_document
-from graph_build.read import read_source
-from graph_build.tables import find_task_tables, match_header
+from respgraph.graph_build import headings
+from respgraph.graph_build.annotation import find_annotations, parse_annotation
+from respgraph.graph_build.model import SourceText
+from respgraph.graph_build.outline import parse_outline
+from respgraph.graph_build.parse import parse_document
+from respgraph.graph_build.read import read_source
+from respgraph.graph_build.tables import find_task_tables, match_header
 
 FIXTURES = Path(__file__).parent / "fixtures"
 

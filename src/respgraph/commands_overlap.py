@@ -5,7 +5,7 @@ import json
 
 import click
 
-from queries import overlap as overlap_queries
+from respgraph.queries import overlap as overlap_queries
 
 from . import output
 from .cli import FORMAT, cli, echo, graph_of
@@ -109,7 +109,7 @@ def indicators_command(ctx, name, fmt):
 
     Example: respgraph indicators --name 每万人拥有5G基站数
     """
-    from queries.indicators import indicator_rows
+    from respgraph.queries.indicators import indicator_rows
 
     rows = indicator_rows(graph_of(ctx), name)
     if name and not rows:

@@ -13,8 +13,8 @@ from pathlib import Path
 
 import click
 
-from graph_build import schema
-from queries import cypher_engine, library, neo4j_store
+from respgraph.graph_build import schema
+from respgraph.queries import cypher_engine, library, neo4j_store
 
 from . import output, store
 from .cli import FORMAT, cli, echo, graph_of
@@ -240,7 +240,7 @@ def export_neo4j_admin_command(ctx, folder):
 
     Example: respgraph export neo4j-admin out/neo4j-import
     """
-    from exports.neo4j_admin import export_neo4j_admin
+    from respgraph.exports.neo4j_admin import export_neo4j_admin
 
     written = export_neo4j_admin(graph_of(ctx), folder)
     click.echo(f"wrote {len(written)} files to {folder} (run: sh {Path(folder) / 'import.sh'})", err=True)
@@ -254,7 +254,7 @@ def export_cypher_command(ctx, file):
 
     Example: respgraph export cypher out/graph.cypher && cypher-shell -f out/graph.cypher
     """
-    from exports.cypher_script import export_cypher_script
+    from respgraph.exports.cypher_script import export_cypher_script
 
     count = export_cypher_script(graph_of(ctx), file)
     click.echo(f"wrote {count} statements to {file}", err=True)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import click
 
-from exports.views import MAX_NODES, VIEWS
+from respgraph.exports.views import MAX_NODES, VIEWS
 
 from .cli import cli, graph_of
 from .commands_export import export_group
@@ -31,9 +31,9 @@ def html_command(ctx, view, cities, unit, topic, depth, max_nodes, output_path):
 
     Example: respgraph html --unit 市大数据委 --city 福州
     """
-    from exports import html as html_export
-    from exports.views import ViewOptionError
-    from queries import AmbiguousUnit
+    from respgraph.exports import html as html_export
+    from respgraph.exports.views import ViewOptionError
+    from respgraph.queries import AmbiguousUnit
 
     try:
         page = html_export.view_page(graph_of(ctx), view, unit, cities, topic, depth, max_nodes)
@@ -52,7 +52,7 @@ def html_command(ctx, view, cities, unit, topic, depth, max_nodes, output_path):
 
 
 def _export(ctx, fmt: str, path: str) -> None:
-    from exports import files
+    from respgraph.exports import files
 
     graph = graph_of(ctx)
     written = files.export(graph, fmt, path)

@@ -55,7 +55,7 @@ def query_fingerprint() -> str:
 
     Other queries modules (Cypher, overlap) change often and do not make the rows stale.
     """
-    folder = _package_dir("queries")
+    folder = _package_dir("respgraph.queries")
     files, pending = set(), list(ROW_MODULES)
     while pending:
         name = pending.pop()
@@ -64,7 +64,7 @@ def query_fingerprint() -> str:
         files.add(name)
         pending.extend(f"{m}.py" for m in re.findall(r"^from \.(\w+) import", (folder / name).read_text("utf-8"), re.M))
     digest = hashlib.sha256()
-    for path in [folder / n for n in sorted(files)] + [_package_dir("graph_build") / "resolve.py", Path(__file__)]:
+    for path in [folder / n for n in sorted(files)] + [_package_dir("respgraph.graph_build") / "resolve.py", Path(__file__)]:
         digest.update(path.name.encode())
         digest.update(path.read_bytes())
     return digest.hexdigest()[:16]
@@ -167,11 +167,11 @@ def prepare_index(graph, snapshot_path: str | os.PathLike) -> Path:
     ``finish_index`` stamps it with the snapshot's hash and moves it into place; the rows are
     written to a temporary file first so that a failure never leaves half an index.
     """
-    import queries
-    from graph_build.resolve import normalise_name as normalise
-    from graph_build.snapshot import line_encoder, new_file_mode
-    from queries.duties import _names, _short_forms
-    from queries.tasks import nodes_of, task_row, task_sort_key
+    from respgraph import queries
+    from respgraph.graph_build.resolve import normalise_name as normalise
+    from respgraph.graph_build.snapshot import line_encoder, new_file_mode
+    from respgraph.queries.duties import _names, _short_forms
+    from respgraph.queries.tasks import nodes_of, task_row, task_sort_key
 
     target = index_path(snapshot_path)
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -359,7 +359,7 @@ class Index:
         matches = self.find_agencies(name, city)
         if len(matches) == 1:
             return matches[0]
-        import queries  # only on the way to an error: its exception types and wording
+        from respgraph import queries  # only on the way to an error: its exception types and wording
 
         if not matches:
             where = f" in {city}" if city else ""
@@ -392,26 +392,26 @@ class GraphQueries:
         self.graph = graph
 
     def tasks(self, city=None, doc=None):
-        import queries
+        from respgraph import queries
 
         return queries.tasks(self.graph, city=city, doc=doc)
 
     def units(self, city=None, unresolved=False):
-        import queries
+        from respgraph import queries
 
         return queries.units(self.graph, city=city, unresolved=unresolved)
 
     def load_by_unit(self, city=None, top=None):
-        import queries
+        from respgraph import queries
 
         return queries.load_by_unit(self.graph, city=city, top=top)
 
     def load_by_function(self, city=None, top=None):
-        import queries
+        from respgraph import queries
 
         return queries.load_by_function(self.graph, city=city, top=top)
 
     def duties(self, unit, role=None, city=None):
-        import queries
+        from respgraph import queries
 
         return queries.duties(self.graph, unit, role=role, city=city)

@@ -46,8 +46,8 @@ def _package_dir(name: str) -> Path:
 def builder_fingerprint() -> str:
     """Hash of the parser code and curated data: a change to either makes cached graphs stale."""
     digest = hashlib.sha256()
-    package = _package_dir("graph_build")
-    data = _package_dir("respgraph_data")  # graph_build.curated.data_dir()
+    package = _package_dir("respgraph.graph_build")
+    data = _package_dir("respgraph.data")  # graph_build.curated.data_dir()
     for path in sorted(package.glob("*.py")) + sorted(p for p in data.rglob("*")
                                                        if p.is_file() and p.suffix in {".csv", ".yaml", ".txt"}):
         digest.update(path.name.encode())
@@ -57,7 +57,7 @@ def builder_fingerprint() -> str:
 
 def parse_cache():
     """The parse cache of this home and builder version (graph_build.cache.ParseCache)."""
-    from graph_build.cache import ParseCache
+    from respgraph.graph_build.cache import ParseCache
 
     return ParseCache(home() / PARSED_NAME, builder_fingerprint())
 
@@ -71,10 +71,10 @@ def build_and_save(paths: list, target: Path, bundled: bool):
     cannot change are encoded; the index is stamped once the snapshot is written. Returns the
     graph_build.BuildReport.
     """
-    import graph_build
-    from graph_build import cache, overlap, snapshot
-    from graph_build.read import expand_paths
-    from graph_build.snapshot import paused_gc
+    from respgraph import graph_build
+    from respgraph.graph_build import cache, overlap, snapshot
+    from respgraph.graph_build.read import expand_paths
+    from respgraph.graph_build.snapshot import paused_gc
 
     parsed = parse_cache()
     fingerprint = builder_fingerprint()
@@ -120,7 +120,7 @@ def save(graph, target: str | os.PathLike) -> None:
     more memory at the peak, the index in a child 1–2 s of 15 s for 1.2 GiB, so they are
     written one after the other.
     """
-    from graph_build.snapshot import paused_gc
+    from respgraph.graph_build.snapshot import paused_gc
 
     with paused_gc():
         sha256 = _write_snapshot(graph, target)
@@ -129,7 +129,7 @@ def save(graph, target: str | os.PathLike) -> None:
 
 def _write_snapshot(graph, target, ahead=None) -> str:
     """Stream the snapshot to ``target`` (with lines encoded ahead: ``snapshot.encode_ahead``); return its sha256."""
-    from graph_build import snapshot
+    from respgraph.graph_build import snapshot
 
     digest = hashlib.sha256()
 
@@ -173,8 +173,8 @@ def fresh_index(path: str | os.PathLike | None = None):
 
 def load_active(path: str | os.PathLike | None = None):
     """The graph to answer from: ``path`` if given, else the active snapshot (built if needed)."""
-    import graph_build
-    from graph_build import snapshot
+    from respgraph import graph_build
+    from respgraph.graph_build import snapshot
 
     if path:
         graph = snapshot.load(path)

@@ -25,7 +25,7 @@ class _Deferred:
         return getattr(importlib.import_module(self._name), attribute)
 
 
-queries = _Deferred("queries")
+queries = _Deferred("respgraph.queries")
 
 FORMAT = click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table",
                       show_default=True, help="Output format.")
@@ -255,7 +255,7 @@ def build_command(paths, bundled, output_path):
 
     Example: respgraph build plans/ extra/厦门.txt
     """
-    import graph_build
+    from respgraph import graph_build
 
     use_bundled = bundled or not paths
     inputs = graph_build.bundled_plans() if use_bundled else list(paths)
