@@ -21,13 +21,14 @@ from __future__ import annotations
 
 import functools
 import re
+from dataclasses import dataclass, field
 
 from .curated import load_yaml
 from .headings import simplified
 from .model import Annotation, UnitRef
 
-OPENERS = "〔（(【[［"
-CLOSERS = "〕）)】]］"
+OPENERS = "〔（(【[［〈"
+CLOSERS = "〕）)】]］〉"
 REMARK = r"(?:\s*[（(][^）)]{0,20}[）)])?"  # "责任单位（牵头单位列第一位）"
 BETWEEN_PARTS = " \t\u3000。；;，,、"  # what may separate two annotations that form one
 
@@ -129,6 +130,9 @@ def _clean_unit(printed: str, shadow: str) -> tuple[str, str]:
     """
     printed = re.sub(r"\s+", "", printed).strip("。.")
     shadow = re.sub(r"\s+", "", shadow).strip("。.")
+    for word in _config()["leading_words"]:
+        if shadow.startswith(word) and len(shadow) > len(word) + 2:
+            printed, shadow = printed[len(word):], shadow[len(word):]
     for word in sorted(_config()["trailing_words"], key=len, reverse=True):
         if shadow.endswith(word) and len(shadow) > len(word) + 1:
             return printed[: -len(word)], shadow[: -len(word)]
@@ -167,32 +171,207 @@ def expand_shared_prefix(units: list[str], shadows: list[str] | None = None) -> 
     return expanded
 
 
-def parse_units(body: str, policy: str, rank_start: int = 1, tier_start: int = 1,
-                lead_named: bool = False) -> list[UnitRef]:
-    """Parse one labelled list of units into ranked, tiered references.
+# ---------------------------------------------------------------------------------------------
+# The annotation grammar. An annotation body is a sequence of labelled segments
+# ("牵头单位：A；配合单位：B"), the first of which may have no label. A segment is a sequence of
+# clauses separated by tier separators (，；) or sentence ends (。). A clause is one of:
+#   - a rule the plan states once ("列第一位者为牵头单位", "下同"): kept, never a unit;
+#   - a deadline ("2023年12月底前完成", "持续推进"): kept as the task's deadline;
+#   - a run of units joined by 、, closed or not by a role word (牵头, 配合, 负责 ...).
+# A clause without a role word takes the role word of the next clause that has one
+# ("人力资源社会保障部、财政部，各省级人民政府按职责分工负责": one group of two tiers).
+# The words are data (data/annotation.yaml: labels, role_words, rule_patterns, deadline_patterns).
+# ---------------------------------------------------------------------------------------------
 
-    ``policy`` is "mixed" (first leads, unless a lead label already named one: ``lead_named``),
-    "lead" or "support".
+
+@dataclass
+class Reading:
+    """What an annotation body says: its units (in printed order, with roles), deadline, rules."""
+
+    units: list[UnitRef] = field(default_factory=list)
+    deadline: str = ""
+    rules: list[str] = field(default_factory=list)
+    label: str = ""            # the first label read, "" for an unlabelled body
+    role_words: int = 0        # how many runs were closed by a role word
+    rejected: bool = False     # a clause is neither units, deadline nor rule
+
+
+@functools.lru_cache(maxsize=1)
+def _role_words() -> list[tuple[str, str]]:
+    """(word, kind) for every role word, longest first so 按职责分工负责 wins over 负责."""
+    words = [(word, kind) for kind, listed in _config()["role_words"].items() for word in listed]
+    return sorted(words, key=lambda item: len(item[0]), reverse=True)
+
+
+@functools.lru_cache(maxsize=1)
+def _clause_patterns() -> tuple[list[re.Pattern[str]], list[re.Pattern[str]]]:
+    config = _config()
+    return ([re.compile(p) for p in config["rule_patterns"]],
+            [re.compile(p) for p in config["deadline_patterns"]])
+
+
+def is_rule(clause: str) -> bool:
+    """True for a clause stating the plan's listing rule ("列第一位者为牵头单位，下同")."""
+    return any(p.search(clause) for p in _clause_patterns()[0])
+
+
+def is_deadline(clause: str) -> bool:
+    """True for a clause that is a time limit ("2023年底前完成", "9月底前", "持续推进")."""
+    return bool(clause) and any(p.fullmatch(clause) for p in _clause_patterns()[1])
+
+
+def role_word_of(clause: str) -> tuple[str, str] | None:
+    """The role word closing a clause and its kind (lead, support, neutral), or None.
+
+    Only a word at the end counts, and it must leave a name of at least two characters:
+    "…工作专班牵头单位" ends in 单位 and keeps its name.
+    """
+    for word, kind in _role_words():
+        if clause.endswith(word) and len(clause) - len(word) >= 2:
+            return word, kind
+    return None
+
+
+def _subdivision_fragment(shadow: str) -> bool:
+    """A piece that names kinds of subdivision only, perhaps with their government:
+    "区政府", "县级市", "县（市）" — a fragment of a collective run, never a unit of its own."""
+    return re.fullmatch(_config()["subdivision_fragment"], shadow) is not None
+
+
+def _split_run(body: str, shadow: str, start: int, end: int) -> list[tuple[str, str]]:
+    """The (printed, shadow) units of a run joined by 、, cleaned and re-joined where needed.
+
+    - "各县级市、区人民政府" is one collective: a 各… piece made of subdivision words only is
+      joined with the fragments that follow it;
+    - "X、Y等有关部门" names X, Y and the collective 有关部门 (国发〔2018〕39号);
+    - a trailing bracket that states the plan's rule ("市卫生健康委(除标注…,下同)") is cut off.
+    """
+    pieces: list[tuple[str, str]] = []
+    for s, e in split_spans(shadow, _config()["unit_separators"], start, end):
+        printed, short = _clean_unit(body[s:e], shadow[s:e])
+        if not printed:
+            continue
+        if (pieces and pieces[-1][1].startswith("各") and _subdivision_fragment(pieces[-1][1][1:])
+                and _subdivision_fragment(short)):
+            pieces[-1] = (pieces[-1][0] + "、" + printed, pieces[-1][1] + "、" + short)
+            continue
+        pieces.append((printed, short))
+    units: list[tuple[str, str]] = []
+    for printed, short in pieces:
+        cut = re.search(r"[（(〈][^（(〈]*[）)〉]$", short)
+        if cut and is_rule(short[cut.start() + 1:-1]) and not short[cut.start() + 1:].startswith("含"):
+            printed, short = printed[:cut.start()], short[:cut.start()]
+        collective = re.fullmatch(_config()["etc_collective"], short)
+        if collective:
+            head = collective.end("head")
+            units.append((printed[:head], short[:head]))
+            printed, short = printed[collective.start("tail"):], short[collective.start("tail"):]
+        if printed:
+            units.append((printed, short))
+    return units
+
+
+def _assign(group: list[list[tuple[str, str]]], kind: str, lead_named: bool) -> list[str]:
+    """Roles of a group of units (its tiers flattened) closed by a role word of ``kind``."""
+    count = sum(len(tier) for tier in group)
+    if kind == "lead":
+        return ["lead"] * count
+    if kind == "support" or lead_named:
+        return ["support"] * count
+    return ["lead"] + ["support"] * (count - 1)  # a bare list: the first leads
+
+
+def read_body(body: str, label: str | None = None) -> Reading:
+    """Read an annotation body by the grammar above; ``label`` is the label printed before it.
+
+    >>> r = read_body("省大数据局、省政府办公厅牵头，各有关部门、各市政府配合")
+    >>> [(u.printed, u.role) for u in r.units]
+    [('省大数据局', 'lead'), ('省政府办公厅', 'lead'), ('各有关部门', 'support'), ('各市政府', 'support')]
     """
     config = _config()
     shadow = simplified(body)
-    refs: list[UnitRef] = []
-    rank, tier = rank_start, tier_start
-    for tier_start_at, tier_end_at in split_spans(shadow, config["tier_separators"]):
-        cleaned = [_clean_unit(body[s:e], shadow[s:e])
-                   for s, e in split_spans(shadow, config["unit_separators"], tier_start_at, tier_end_at)]
-        cleaned = [pair for pair in cleaned if pair[0]]
-        if not cleaned:
+    segments, cursor, current = [], 0, simplified(label) if label else None
+    for match in _segment_pattern().finditer(shadow):
+        segments.append((current, cursor, match.start()))
+        current, cursor = match.group("label"), match.end()
+    segments.append((current, cursor, len(shadow)))
+    reading = Reading(label=next((lab for lab, _, _ in segments if lab), ""))
+    tier = 0
+    for segment_label, seg_start, seg_end in segments:
+        policy = label_policy(segment_label) if segment_label else None
+        if policy == "deadline":
+            reading.deadline = reading.deadline or re.sub(r"\s+", "", body[seg_start:seg_end]).strip("；;，,。.")
             continue
-        printed = [p for p, _ in cleaned]
-        for shown, name in zip(printed, expand_shared_prefix(printed, [s for _, s in cleaned])):
-            if policy == "mixed":
-                role = "lead" if rank == rank_start and not lead_named else "support"
+        pending: list[list[tuple[str, str]]] = []
+        separators = config["tier_separators"] + config["sentence_separators"]
+        for s, e in split_spans(shadow, separators, seg_start, seg_end):
+            clause = re.sub(r"\s+", "", shadow[s:e])
+            if not clause:
+                continue
+            if is_rule(re.sub(r"[（(〈][^）)〉]*[）)〉]", "", clause)):
+                reading.rules.append(re.sub(r"\s+", "", body[s:e]))
+                continue
+            if is_deadline(clause):
+                reading.deadline = reading.deadline or re.sub(r"\s+", "", body[s:e])
+                continue
+            found = role_word_of(clause)
+            run_end = e
+            if found:
+                run_end = s + len(shadow[s:e].rstrip()) - len(found[0])
+            lead_with = next((w for w in config["lead_with_words"] if w in shadow[s:run_end]), None)
+            if found and lead_with:
+                at = shadow.index(lead_with, s, run_end)
+                pending.append(_split_run(body, shadow, s, at))
+                reading.units += _group_units(pending, "lead", reading, tier)
+                tier += len([t for t in pending if t])
+                pending = [_split_run(body, shadow, at + len(lead_with), run_end)]
             else:
-                role = policy
-            refs.append(UnitRef(printed=shown, name=name, role=role, rank=rank, tier=tier))
+                pending.append(_split_run(body, shadow, s, run_end))
+            if found:
+                reading.role_words += 1
+                kind = found[1]
+                if policy in ("lead", "support") and kind == "neutral":
+                    kind = policy
+                reading.units += _group_units(pending, kind, reading, tier)
+                tier += len([t for t in pending if t])
+                pending = []
+        if pending:
+            kind = policy if policy in ("lead", "support") else "neutral"
+            reading.units += _group_units(pending, kind, reading, tier)
+            tier += len([t for t in pending if t])
+    return reading
+
+
+def _group_units(group: list[list[tuple[str, str]]], kind: str, reading: Reading, tier: int) -> list[UnitRef]:
+    """UnitRefs of a group of tiers, ranked after the units already read."""
+    group = [t for t in group if t]
+    roles = _assign(group, kind, any(u.role == "lead" for u in reading.units))
+    refs, rank = [], len(reading.units) + 1
+    for offset, units in enumerate(group, start=1):
+        names = expand_shared_prefix([p for p, _ in units], [sh for _, sh in units])
+        for (printed, _), name in zip(units, names):
+            refs.append(UnitRef(printed=printed, name=name, role=roles[len(refs)], rank=rank,
+                                tier=tier + offset))
             rank += 1
-        tier += 1
+    return refs
+
+
+def parse_units(body: str, policy: str, rank_start: int = 1, tier_start: int = 1,
+                lead_named: bool = False) -> list[UnitRef]:
+    """Parse one labelled list of units (a table cell, a label's body) into ranked references.
+
+    ``policy`` is "mixed" (first leads, unless a lead label already named one: ``lead_named``),
+    "lead" or "support"; role words inside the list ("A牵头，B配合") override it.
+    """
+    label = {"lead": "牵头单位", "support": "配合单位"}.get(policy, "责任单位")
+    reading = read_body(body, label)
+    refs = []
+    for unit in reading.units:
+        role = unit.role
+        if lead_named and policy == "mixed" and role == "lead" and reading.role_words == 0:
+            role = "support"
+        refs.append(UnitRef(printed=unit.printed, name=unit.name, role=role,
+                            rank=rank_start + unit.rank - 1, tier=tier_start + unit.tier - 1))
     return refs
 
 
@@ -202,27 +381,85 @@ def parse_annotation_body(label: str, body: str) -> tuple[list[UnitRef], str]:
     "牵头单位：A；配合单位：B、C；完成时限：2025年底" has three parts; a plain
     "责任单位：A、B，C" has one.
     """
-    shadow = simplified(body)
-    body_parts = []
-    cursor = 0
-    current_label = simplified(label)
-    for match in _segment_pattern().finditer(shadow):
-        body_parts.append((current_label, body[cursor:match.start()]))
-        current_label = match.group("label")
-        cursor = match.end()
-    body_parts.append((current_label, body[cursor:]))
-    units: list[UnitRef] = []
-    deadline = ""
-    for part_label, text in body_parts:
-        policy = label_policy(part_label) or "mixed"
-        if policy == "deadline":
-            deadline = deadline or re.sub(r"\s+", "", text).strip("；;，,。.")
+    reading = read_body(body, label)
+    return reading.units, reading.deadline
+
+
+def _organisation_like(shadow: str, strict: bool) -> bool:
+    """Does a unit name look like an organisation? ``strict`` also asks for a region prefix or a
+    collective form, for brackets that carry no role word (（市交通局、各区政府，市规划局）)."""
+    config = _config()
+    name = re.sub(r"[（(〈][^）)〉]*[）)〉]$", "", shadow)
+    if not 2 <= len(name) <= 30 or re.search(r"[。；;：:“”\"\d%％]", name):
+        return False
+    if name.startswith(tuple(config["collective_starts"])) and len(name) <= 20:
+        return True
+    if not name.endswith(tuple(config["organisation_suffixes"])):
+        return False
+    return not strict or name.startswith(tuple(config["region_starts"]))
+
+
+def unlabelled_brackets(text: str, shadow: str) -> list[tuple[int, int, Reading]]:
+    """(start, end, reading) of the brackets that are annotations without a leading label.
+
+    A bracket is an annotation when its every clause is units, a deadline or a rule, and either
+    a label or a role word is printed in it ("（省工业和信息化厅负责）",
+    "（9月底前完成，牵头考核单位：市数据局）"), or it lists at least two units that all look
+    like agencies ("（市交通局、各区政府，市规划局）"). Explanations, years and place lists
+    ("（2023—2025年）", "（以下简称“园区”）", "（含技工院校）") are not.
+    """
+    found = []
+    index = 0
+    limit = int(_config()["max_annotation_length"])
+    while True:
+        index = _next_opener(shadow, index)
+        if index < 0:
+            return found
+        closer = find_closer(shadow, index + 1)
+        if closer < 0 or closer - index > limit:
+            index += 1
             continue
-        rank = len(units) + 1
-        tier = (units[-1].tier + 1) if units else 1
-        units.extend(parse_units(text, policy, rank_start=rank, tier_start=tier,
-                                 lead_named=any(u.role == "lead" for u in units)))
-    return units, deadline
+        reading = _read_if_annotation(text[index + 1:closer], shadow[index + 1:closer])
+        if reading is None:
+            index += 1
+            continue
+        found.append((index, closer + 1, reading))
+        index = closer + 1
+
+
+@functools.lru_cache(maxsize=1)
+def _opener_pattern() -> re.Pattern[str]:
+    return re.compile(f"[{re.escape(OPENERS)}]")
+
+
+def _next_opener(shadow: str, start: int) -> int:
+    match = _opener_pattern().search(shadow, start)
+    return match.start() if match else -1
+
+
+@functools.lru_cache(maxsize=1)
+def _hint_pattern() -> re.Pattern[str]:
+    """Characters an annotation body cannot do without: the last character of an organisation
+    suffix, a label or a role word. A body without any is skipped unread (speed)."""
+    config = _config()
+    chars = {word[-1] for word in config["organisation_suffixes"]} | {"门", "位"}
+    chars |= {word[-1] for word, _ in _role_words()}
+    return re.compile(f"[{re.escape(''.join(sorted(chars)))}]")
+
+
+def _read_if_annotation(body: str, shadow: str) -> Reading | None:
+    if len(shadow) < 3 or not _hint_pattern().search(shadow):
+        return None
+    reading = read_body(body)
+    if not reading.units:
+        return None
+    strict = not reading.label and not reading.role_words
+    shadows = [re.sub(r"\s+", "", simplified(u.printed)) for u in reading.units]
+    if not all(_organisation_like(name, strict) for name in shadows):
+        return None
+    if strict and len(reading.units) < 2:
+        return None
+    return reading
 
 
 def _bare_end(shadow: str, start: int) -> int:
@@ -256,64 +493,30 @@ def _candidates(shadow: str) -> list[tuple[int, int, int, int, str]]:
     return found
 
 
-ROLE_PHRASE = re.compile(
-    r"^(?P<lead>[^：:]{2,80}?)(?:牵头负责|牵头)(?:[，,；;]\s*(?P<support>[^：:]{2,160}?)"
-    r"(?:配合实施|配合|参与|协同|协助))?$")
-
-
-def role_phrases(text: str, shadow: str) -> list[Annotation]:
-    """Annotations written as a phrase: "（市农业农村局牵头，市数据管理局配合）".
-
-    Some plans name roles with verbs instead of labels; the units before 牵头 lead, those before
-    配合/参与/协同 support.
-    """
-    found = []
-    for index, char in enumerate(shadow):
-        if char not in OPENERS:
-            continue
-        closer = find_closer(shadow, index + 1)
-        if closer < 0 or closer - index > 240:
-            continue
-        match = ROLE_PHRASE.match(shadow[index + 1:closer].strip())
-        if not match:
-            continue
-        offset = index + 1 + (len(shadow[index + 1:closer]) - len(shadow[index + 1:closer].lstrip()))
-        lead_text = text[offset + match.start("lead"): offset + match.end("lead")]
-        units = parse_units(lead_text, "lead")
-        if match.group("support"):
-            support_text = text[offset + match.start("support"): offset + match.end("support")]
-            units += parse_units(support_text, "support", rank_start=len(units) + 1,
-                                 tier_start=units[-1].tier + 1 if units else 1)
-        suffixes = tuple(_config()["organisation_suffixes"])
-        if not units or not all(unit.name.endswith(suffixes) for unit in units):
-            continue  # "（含5G基站牵头）" is not a list of organisations
-        found.append(Annotation(raw=text[index:closer + 1], label="牵头", units=units, start=index,
-                                end=closer + 1))
-    return found
-
-
 def find_annotations(text: str) -> list[Annotation]:
     """Every responsibility annotation in a paragraph, in order of appearance.
 
-    Two annotations separated only by punctuation ("（牵头单位：A）（完成时限：2025年）")
-    are one annotation.
+    Bracketed (labelled or not) and bare labelled annotations are found; two annotations
+    separated only by punctuation ("（牵头单位：A）（完成时限：2025年）") are one annotation.
     """
     shadow = simplified(text)
     found: list[Annotation] = []
-    for start, body_start, body_end, end, label in _candidates(shadow):
+    candidates = [(start, body_start, body_end, end, label, None)
+                  for start, body_start, body_end, end, label in _candidates(shadow)]
+    candidates += [(start, start + 1, end - 1, end, None, reading)
+                   for start, end, reading in unlabelled_brackets(text, shadow)]
+    candidates.sort(key=lambda item: (item[0], -item[3]))
+    for start, body_start, body_end, end, label, reading in candidates:
         if found and start < found[-1].end:
             continue
-        units, deadline = parse_annotation_body(label, text[body_start:body_end])
-        note = Annotation(raw=text[start:end], label=label, units=units, start=start, end=end,
-                          deadline=deadline)
+        if reading is None:
+            reading = read_body(text[body_start:body_end], label)
+        note = Annotation(raw=text[start:end], label=label or reading.label, units=reading.units,
+                          start=start, end=end, deadline=reading.deadline, rules=reading.rules)
         if found and not shadow[found[-1].end:start].strip(BETWEEN_PARTS):
             merge_annotations(found[-1], note, text)
             continue
         found.append(note)
-    for phrase in role_phrases(text, shadow):
-        if not any(note.start < phrase.end and phrase.start < note.end for note in found):
-            found.append(phrase)
-    found.sort(key=lambda note: note.start)
     return found
 
 
@@ -329,6 +532,7 @@ def merge_annotations(first: Annotation, second: Annotation, text: str | None = 
         first.units.append(UnitRef(printed=unit.printed, name=unit.name, role=role,
                                    rank=rank + unit.rank, tier=tier + unit.tier))
     first.deadline = first.deadline or second.deadline
+    first.rules = first.rules + second.rules
     if text is not None and second.start >= first.end:
         first.raw = text[first.start:second.end]
     else:

@@ -20,11 +20,15 @@ PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     ("part", re.compile(rf"^第\s*({_CN}|\d+)\s*部分\s*(.*)$")),
     ("chapter", re.compile(rf"^第\s*({_CN}|\d+)\s*章\s*(.*)$")),
     ("section", re.compile(rf"^第\s*({_CN}|\d+)\s*节\s*(.*)$")),
+    ("article", re.compile(rf"^第\s*({_CN}|\d+)\s*条(?![款项])\s*(.*)$")),
     ("box", re.compile(rf"^专栏\s*({_CN}|\d+)(?![\d万亿个%])\s*[：:]?\s*(.*)$")),
     ("cn", re.compile(rf"^({_CN})\s*[、.．]\s*(.*)$")),
     ("paren_cn", re.compile(rf"^[（(]\s*({_CN})\s*[）)]\s*[、.．]?\s*(.*)$")),
     # "2.5G 网络建设行动" (厦门 line 95) is task 2, titled "5G 网络建设行动"; "2.5万个" is a number.
-    ("arabic", re.compile(r"^(\d{1,2})\s*[.．、](?:(?!\d)|(?=\d+[A-Za-z]))\s*(.*)$")),
+    # "5.121工程" is task 5, titled "121工程" (a name, not 5.121); a private-use glyph after the
+    # number stands for its dot in some web copies (青岛 2024 海洋大模型: "1\ue010加快…").
+    ("arabic", re.compile(r"^(\d{1,2})\s*[.．、\ue000-\uf8ff](?:(?!\d)|(?=\d+[A-Za-z])|(?=\d{3,}(?![\d.．万亿千百个%％倍元米项家台座户人]))"
+                          r")\s*(.*)$")),
     ("paren_arabic", re.compile(r"^[（(]\s*(\d{1,2})\s*[）)]\s*(.*)$")),
     ("circled", re.compile(r"^([①-⑳])\s*(.*)$")),
 ]
@@ -95,9 +99,20 @@ def split_title(rest: str) -> tuple[str, str]:
     stop = rest.find("。")
     if 0 < stop <= TITLE_MAX:
         return rest[:stop].strip(), rest[stop + 1 :].strip()
-    if len(rest) <= TITLE_MAX or stop < 0:
+    if len(rest) <= TITLE_MAX:
         return rest.strip(), ""
-    return rest.strip(), ""
+    # A long first sentence (山东 2023 制造业创新 item 13 runs 200 characters without a 。) is
+    # not a title: the whole text stays the body, so its annotation is read, and the title is
+    # its first clause.
+    return long_title(rest), rest.strip()
+
+
+def long_title(text: str) -> str:
+    """The first clause of a text too long to be a title, cut before any bracket."""
+    head = re.split(r"[。；;]", text, maxsplit=1)[0]
+    head = re.split(f"[{re.escape('（(〔【[')}]", head, maxsplit=1)[0]
+    clause = re.split(r"[，,]", head, maxsplit=1)[0]
+    return (clause if len(clause) >= 4 else head)[:TITLE_MAX].strip()
 
 
 @functools.lru_cache(maxsize=16384)

@@ -11,13 +11,15 @@ document number keep the printed characters, the region is given in simplified f
 from __future__ import annotations
 
 import re
+import unicodedata
 
 from .curated import load_csv, load_yaml
-from .headings import simplified
+from .headings import match_heading, simplified
 from .model import DocumentMeta
 from .reflow import clean_line
 
-PLAN_SUFFIX = re.compile(r"(行动计划|行动方案|实施方案|工作方案|专项规划|发展规划|规划|计划|方案|纲要|意见)$")
+PLAN_SUFFIX = re.compile(r"(行动计划|行动方案|实施方案|工作方案|专项规划|发展规划|规划|计划|方案|纲要|意见|责任分解|任务分解|任务分工|工作要点|任务清单|责任清单|实施细则|若干政策|若干措施|政策措施)$")
+YEAR_NOTE = re.compile(r"[（(]\s*\d{4}\s*年?(?:度)?\s*[）)]$")  # "责任分解(2023年)"
 PERIOD = re.compile(r"[（(]\s*(\d{4})\s*[—\-–－~〜至到]+\s*(\d{4})\s*年?\s*[）)]")
 DOC_NUMBER = re.compile(r"([\u4e00-\u9fff]{1,8})\s*[〔\[［(（]\s*(\d{4})\s*[〕\]］)）]\s*(\d+)\s*号")
 DATE = re.compile(r"^(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日$")
@@ -41,9 +43,11 @@ def find_title(lines: list[str]) -> tuple[str, int, int]:
     for index, text in enumerate(head):
         bare = re.sub(r"\s+", "", text)
         shadow = simplified(bare)
-        candidate = PERIOD.sub("", shadow)
+        candidate = YEAR_NOTE.sub("", PERIOD.sub("", shadow))
         if not candidate or len(candidate) > 40 or any(w in shadow for w in ("关于", "通知", "印发", "《")):
             continue
+        if match_heading(text):
+            continue  # "四、保障措施" is a heading, not the title
         if not PLAN_SUFFIX.search(candidate):
             continue
         end = index
@@ -53,10 +57,62 @@ def find_title(lines: list[str]) -> tuple[str, int, int]:
                 bare += re.sub(r"\s+", "", following[1])
                 end = following[0]
         return normalise_title(bare), index, end
-    quoted = re.search(r"《([^》]{4,60})》", re.sub(r"\s+", "", "".join(head)))
-    if quoted:
-        return normalise_title(quoted.group(1)), -1, -1
     return "", -1, -1
+
+
+NOTICE = re.compile(r"^(?P<issuer>.{2,40}?)关于(?:印发|转发|印送)(?:《(?P<quoted>[^》]{2,80})》|(?P<plain>.{2,80}?))的通知$")
+OWN_TITLE = re.compile(r"^(?P<issuer>.{2,40}?)关于.{2,80}的(?:若干|实施|指导)?(?:意见|决定|办法|规定|措施)$")
+ISSUER_END = re.compile(r"(?:国务院|办公厅|办公室|人民政府|政府|委员会|厅|局|委|办|部|署|中心|管委会)$")
+
+
+def notice_heading(lines: list[str]) -> tuple[str, str, int]:
+    """(title, issuer, last line index) of a notice or opinion heading at the top of a document.
+
+    "山东省人民政府办公厅关于印发数字山东2019行动方案的通知" gives the plan's title and its issuer;
+    "国务院关于做好当前和今后一个时期 / 促进就业工作的若干意见" (国发〔2018〕39号, printed on two
+    lines) is a document titled by its own heading. Only the first few non-empty lines count:
+    a 《…》 further down is a document the plan cites, never its title.
+    """
+    head = [(i, re.sub(r"\s+", "", clean_line(line)[0])) for i, line in enumerate(lines[:12])]
+    head = [(i, t) for i, t in head if t][:5]
+    for start in range(len(head)):
+        for span in (1, 2, 3):
+            if start + span > len(head):
+                break
+            joined = "".join(t for _, t in head[start:start + span])
+            if len(joined) > 120:
+                break
+            shadow = simplified(joined)
+            found = NOTICE.match(shadow)
+            if found:
+                group = "quoted" if found.group("quoted") else "plain"
+                title = joined[found.start(group):found.end(group)]
+                return normalise_title(title), joined[:found.end("issuer")], head[start + span - 1][0]
+            found = OWN_TITLE.match(shadow)
+            if found and ISSUER_END.search(found.group("issuer")):
+                return normalise_title(joined), joined[:found.end("issuer")], head[start + span - 1][0]
+    return "", "", -1
+
+
+FOOTER = re.compile(r"^(?P<issuer>\S{2,30}?)(?P<year>\d{4})年(?P<month>\d{1,2})月(?P<day>\d{1,2})日印发$")
+
+
+def signature(lines: list[str]) -> tuple[str, str]:
+    """(issuer, YYYY-MM-DD) from the end of a document: the signature (an issuer line, then a
+    date line) or the 印发 footer ("山东省人民政府办公厅2019年3月15日印发"); full-width digits
+    are read as digits (济南 2019: "2019年１月３日印发")."""
+    tail = [unicodedata.normalize("NFKC", re.sub(r"\s+", "", clean_line(line)[0])) for line in lines[-15:]]
+    tail = [t for t in tail if t]
+    for index, text in enumerate(tail):
+        date = DATE.match(text)
+        if date and index > 0 and len(tail[index - 1]) <= 30 and ISSUER_END.search(tail[index - 1]):
+            return tail[index - 1], "{:04d}-{:02d}-{:02d}".format(*map(int, date.groups()))
+    for text in reversed(tail):
+        footer = FOOTER.match(text)
+        if footer:
+            return footer.group("issuer"), "{:04d}-{:02d}-{:02d}".format(
+                int(footer.group("year")), int(footer.group("month")), int(footer.group("day")))
+    return "", ""
 
 
 def _first_match(lines: list[str], start: int, patterns: list[re.Pattern[str]]) -> int:
@@ -108,17 +164,30 @@ def region_of(title: str) -> tuple[str, str]:
     return name, level
 
 
+def issuer_region(issuer: str) -> tuple[str, str]:
+    """Region and level of an issuer: the State Council and its ministries are national."""
+    shadow = simplified(issuer)
+    if not shadow:
+        return "", ""
+    if shadow.startswith(tuple(load_yaml("outline.yaml")["national_issuers"])):
+        return "全国", "national"
+    return region_of(shadow)
+
+
 def parse_metadata(lines: list[str]) -> tuple[DocumentMeta, int, int]:
     """Metadata of a plan, plus the 0-based line range of its body (after the title)."""
     meta = DocumentMeta()
+    notice_title, notice_issuer, notice_end = notice_heading(lines)
     title, _title_start, title_end = find_title(lines)
+    if notice_title and (not title or title_end <= notice_end):
+        title, title_end = notice_title, max(title_end, notice_end)
     meta.title = title
     meta.region, meta.level = region_of(title)
     head = [clean_line(line)[0] for line in lines[:HEAD_LINES]]
     joined_head = simplified("".join(head))
     for text in head:
         number = DOC_NUMBER.search(simplified(text))
-        if number:
+        if number and len(re.sub(r"\s+", "", text)) <= len(number.group(0)) + 12:  # a line of its own, not a citation
             # the printed characters: 闽政办〔2020〕32号, or 閩政辦〔2020〕32號
             meta.number = f"{text[number.start(1):number.end(1)]}〔{number.group(2)}〕{number.group(3)}{text[number.end() - 1]}"
             break
@@ -129,6 +198,11 @@ def parse_metadata(lines: list[str]) -> tuple[DocumentMeta, int, int]:
             meta.date = f"{int(year):04d}-{int(month):02d}-{int(day):02d}"
             meta.issuer = next((re.sub(r"\s+", "", t) for t in reversed(head[:index]) if t), "")
             break
+    if not meta.issuer and notice_issuer:
+        meta.issuer = notice_issuer
+    if not meta.issuer or not meta.date:
+        issuer, date = signature(lines)
+        meta.issuer, meta.date = meta.issuer or issuer, meta.date or date
     if not meta.issuer:
         header = next((t for t in head if t.endswith("文件")), "")
         meta.issuer = re.sub(r"\s+", "", header)[:-2] if header else ""
@@ -137,6 +211,8 @@ def parse_metadata(lines: list[str]) -> tuple[DocumentMeta, int, int]:
         compiler = COMPILER.search(simplified(opening))
         if compiler:
             meta.issuer, meta.issuer_role = opening[compiler.start(1):compiler.end(1)], "compiler"
+    if not meta.region:
+        meta.region, meta.level = issuer_region(meta.issuer)
     period = PERIOD.search(title)
     if period:
         meta.period = f"{period.group(1)}-{period.group(2)}"

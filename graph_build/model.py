@@ -37,6 +37,9 @@ class UnitRef:
     function: str = ""
     region: str = ""
     resolved: bool = False
+    # What the agency id is qualified by: the region, or doc:<hash> for a document whose region is
+    # unknown (its units are never merged with the same-named units of another document).
+    scope: str = ""
 
 
 @dataclass
@@ -49,6 +52,7 @@ class Annotation:
     start: int  # offset of the opening bracket in the paragraph text
     end: int  # offset just past the closing bracket
     deadline: str = ""
+    rules: list[str] = field(default_factory=list)  # the plan's listing rule, when stated here
 
 
 @dataclass
@@ -83,6 +87,7 @@ class Task:
     targets: list = field(default_factory=list)  # graph_build.targets.Target
     topics: list = field(default_factory=list)  # graph_build.topics.TopicTag
     projects: list[tuple[str, str]] = field(default_factory=list)  # (canonical, printed)
+    rules: list[str] = field(default_factory=list)  # listing rules stated in its annotation (下同)
 
 
 @dataclass
@@ -99,6 +104,7 @@ class DocumentMeta:
     period: str = ""
     truncated: bool = False
     warnings: list[str] = field(default_factory=list)
+    rules: list[str] = field(default_factory=list)  # the plan's listing rules ("列第一位者为牵头单位")
 
 
 @dataclass

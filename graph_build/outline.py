@@ -18,12 +18,12 @@ import re
 from dataclasses import dataclass
 
 from . import headings, tables
-from .annotation import find_annotations, merge_annotations
+from .annotation import BETWEEN_PARTS, find_annotations, merge_annotations
 from .curated import load_yaml
 from .model import Annotation, Section, Task
 from .reflow import Block, reflow
 
-ITEM_KINDS = {"cn", "paren_cn", "arabic", "paren_arabic", "circled"}
+ITEM_KINDS = {"cn", "paren_cn", "arabic", "paren_arabic", "circled", "article"}
 
 
 @dataclass
@@ -50,6 +50,7 @@ def display_number(kind: str, number: str) -> str:
         "section": f"第{number}节",
         "part": f"第{number}部分",
         "box": f"专栏{number}",
+        "article": f"第{number}条",
     }.get(kind, number)
 
 
@@ -106,6 +107,7 @@ class Chunk:
     line_start: int
     line_end: int
     annotation: Annotation | None
+    starts_paragraph: bool = True  # False when it begins right after an annotation mid-paragraph
 
 
 def chunk_by_annotation(pieces: list[Piece]) -> list[Chunk]:
@@ -113,9 +115,12 @@ def chunk_by_annotation(pieces: list[Piece]) -> list[Chunk]:
     chunks: list[Chunk] = []
     parts: list[str] = []
     start_line = None
+    mid_paragraph = False
     for piece in pieces:
         text = piece.text
         cursor = 0
+        if not parts:
+            mid_paragraph = False
         for note in find_annotations(text):
             parts.append(text[cursor:note.start])
             if not _join(parts) and chunks and chunks[-1].annotation is not None:
@@ -127,8 +132,10 @@ def chunk_by_annotation(pieces: list[Piece]) -> list[Chunk]:
                 continue
             if start_line is None:
                 start_line = piece.line(cursor)
-            chunks.append(Chunk(_join(parts), start_line, piece.line(max(note.end - 1, 0)), note))
+            chunks.append(Chunk(_join(parts), start_line, piece.line(max(note.end - 1, 0)), note,
+                                starts_paragraph=not mid_paragraph))
             parts, start_line, cursor = [], None, note.end
+            mid_paragraph = bool(text[cursor:].strip(BETWEEN_PARTS))
         rest = text[cursor:].strip()
         if rest:
             if start_line is None:
@@ -136,7 +143,7 @@ def chunk_by_annotation(pieces: list[Piece]) -> list[Chunk]:
             parts.append(rest)
             last_line = piece.block.line_end
     if parts and _join(parts):
-        chunks.append(Chunk(_join(parts), start_line or 0, last_line, None))
+        chunks.append(Chunk(_join(parts), start_line or 0, last_line, None, starts_paragraph=not mid_paragraph))
     return chunks
 
 
@@ -158,6 +165,7 @@ def _task(section: Section | None, number: str, title: str, chunk_text: str, lin
         annotation="".join(note.raw for note in notes),
         units=units,
         deadline=next((note.deadline for note in notes if note.deadline), ""),
+        rules=[rule for note in notes for rule in note.rules],
     )
 
 
@@ -182,13 +190,16 @@ def tasks_of_section(section: Section | None, pieces: list[Piece], child_kinds: 
         notes = [annotated[0].annotation]
         text = _join([c.text for c in chunks])
         return [_task(section, number, title, text, heading_line, chunks[-1].line_end, notes)]
-    if annotated:
+    if annotated and all(c.starts_paragraph for c in chunks):
+        # Named sub-items, each its own paragraph with its own annotation (厦门 8: 人工智能。…).
         tasks = []
         for index, chunk in enumerate(chunks, start=1):
             notes = [chunk.annotation] if chunk.annotation else []
             tasks.append(_task(section, f"{number}.{index}", sub_item_title(chunk.text), chunk.text,
                                chunk.line_start, chunk.line_end, notes))
         return tasks
+    if annotated:
+        return clause_tasks(section, chunks)
     if section is None or not chunks:
         return []
     whole = _task(section, number, title, _join([c.text for c in chunks]), heading_line,
@@ -200,6 +211,31 @@ def tasks_of_section(section: Section | None, pieces: list[Piece], child_kinds: 
     # An unnumbered 节 or 专栏: one task per lead paragraph, or the whole section when it
     # has none (十四五 plan 第九章 第一节 强化组织协调; 专栏 14 is a single paragraph).
     return lead_paragraph_tasks(section, pieces) or [whole]
+
+
+def clause_tasks(section: Section | None, chunks: list[Chunk]) -> list[Task]:
+    """One task per annotation closing a clause inside an item (山东 2019: "…（省大数据局牵头，
+    各有关部门配合）。…（省政府办公厅牵头）"): numbered 3, 3-2, 3-3, each titled by the clause
+    it closes; the first keeps the item's own title. Text after the last annotation (a closing
+    sentence without units) stays with the task before it. Annotated paragraphs outside any
+    numbered item are numbered P1, P2 …"""
+    tasks: list[Task] = []
+    number = section.number if section else ""
+    for chunk in chunks:
+        if chunk.annotation is None and tasks:
+            tasks[-1].text += chunk.text
+            tasks[-1].line_end = chunk.line_end
+            continue
+        index = len(tasks) + 1
+        if section is None:
+            label = f"P{index}"
+        else:
+            label = number if index == 1 else f"{number}-{index}"
+        text = chunk.text.lstrip(BETWEEN_PARTS)
+        title = section.title if (section is not None and index == 1 and section.title) else sub_item_title(text)
+        notes = [chunk.annotation] if chunk.annotation else []
+        tasks.append(_task(section, label, title, text, chunk.line_start, chunk.line_end, notes))
+    return tasks
 
 
 def lead_paragraph_tasks(section: Section, pieces: list[Piece]) -> list[Task]:
@@ -217,6 +253,41 @@ def lead_paragraph_tasks(section: Section, pieces: list[Piece]) -> list[Task]:
             tasks[-1].text += text
             tasks[-1].line_end = piece.block.line_end
     return tasks
+
+
+def without_unannotated_groups(tasks: list[Task], sections: list[Section]) -> list[Task]:
+    """In a plan whose tasks carry annotations, drop the unannotated items of groups that hold
+    no annotation at all (保障措施, 附则, an article's 申报条件 and 申报材料 lists): they are
+    background, not tasks. An unannotated item beside annotated ones stays a task (济南 2019
+    item 27), so the check can report it."""
+    if not any(task.units for task in tasks):
+        return tasks
+    parent = {s.ordinal: s.parent for s in sections}
+
+    def group(task: Task):
+        return parent.get(task.section) if task.section is not None else None
+
+    annotated_groups = {group(t) for t in tasks if t.units} | {t.section for t in tasks if t.units}
+    return [t for t in tasks if t.units or group(t) in annotated_groups or t.section in annotated_groups
+            and sum(1 for o in tasks if o.section == t.section) > 1]
+
+
+def qualify_repeated_numbers(tasks: list[Task], sections: list[Section]) -> None:
+    """Item numbers that restart in every group (1. under each （一）) are qualified by their
+    group path ("二（一）2"), for every task of the plan, so two tasks never share a number."""
+    numbers = [t.number for t in tasks]
+    if len(set(numbers)) == len(numbers):
+        return
+    by_ordinal = {s.ordinal: s for s in sections}
+    for task in tasks:
+        path, ordinal = [], task.section
+        section = by_ordinal.get(ordinal)
+        if section is not None:
+            ordinal = section.parent  # the task's own section gives its number
+        while ordinal is not None:
+            path.append(by_ordinal[ordinal].number)
+            ordinal = by_ordinal[ordinal].parent
+        task.number = "".join(reversed(path)) + task.number
 
 
 def annex_start(lines: list[str]) -> int:
@@ -247,6 +318,8 @@ def parse_outline(lines: list[str], first_line: int = 1) -> tuple[list[Section],
     for section in [None, *sections]:
         key = section.ordinal if section else None
         tasks.extend(tasks_of_section(section, bodies.get(key, []), child_kinds.get(key, set())))
+    tasks = without_unannotated_groups(tasks, sections)
+    qualify_repeated_numbers(tasks, sections)
     table_sections, row_tasks = tables.table_tasks(task_tables, first_line, len(sections) + 1)
     body_tasks = list(tasks)
     sections.extend(table_sections)

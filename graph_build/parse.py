@@ -31,6 +31,7 @@ def parse_document(source: SourceText) -> ParsedDocument:
     if not tasks and not sections:
         raise NoTasksError(f"{source.path}: no outline or tasks recognised")
     meta.warnings = list(source.warnings) + meta.warnings
+    meta.rules = list(dict.fromkeys(rule for task in tasks for rule in task.rules))
     rows = parse_indicator_tables(lines)
     table_lines = {n for row in rows for n in range(row.line_start, row.line_end + 1)}
     return enrich_document(ParsedDocument(

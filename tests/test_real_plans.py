@@ -1,0 +1,121 @@
+"""Real plans from other provinces, read as a careful analyst reads them.
+
+The expected readings in tests/data/real_plans/expected/*.yaml were written by reading each
+document (not by running the parser): for every annotation, its units in printed order with
+their roles, and its deadline; for every document, what its text says about itself. The plans
+are copied unchanged from ../shared/real-plans (see the README beside them).
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+from respgraph.graph_build.metadata import normalise_title
+from respgraph.graph_build.parse import parse_document
+from respgraph.graph_build.read import read_source
+
+FOLDER = Path(__file__).parent / "data" / "real_plans"
+EXPECTED = sorted((FOLDER / "expected").glob("*.yaml"))
+
+
+def expected(path: Path) -> dict:
+    return yaml.safe_load(path.read_text("utf-8"))
+
+
+@pytest.fixture(scope="module")
+def parsed():
+    cache = {}
+
+    def parse(name: str):
+        if name not in cache:
+            cache[name] = parse_document(read_source(FOLDER / name))
+        return cache[name]
+    return parse
+
+
+def test_every_real_plan_has_an_expected_reading():
+    plans = sorted(p.name for p in FOLDER.iterdir() if p.suffix in {".txt", ".html"})
+    assert [expected(p)["file"] for p in EXPECTED] == plans
+    assert len(plans) == 16
+
+
+@pytest.mark.parametrize("path", EXPECTED, ids=lambda p: p.stem)
+def test_annotated_task_count(parsed, path):
+    want = expected(path)
+    doc = parsed(want["file"])
+    assert len([t for t in doc.tasks if t.units]) == want["annotated_tasks"] == len(want["tasks"])
+
+
+@pytest.mark.parametrize("path", EXPECTED, ids=lambda p: p.stem)
+def test_units_in_printed_order_with_roles(parsed, path):
+    want = expected(path)
+    doc = parsed(want["file"])
+    got = [[(u.printed, u.role) for u in t.units] for t in doc.tasks if t.units]
+    assert got == [[tuple(pair) for pair in task["units"]] for task in want["tasks"]]
+
+
+@pytest.mark.parametrize("path", EXPECTED, ids=lambda p: p.stem)
+def test_annotation_text_and_deadline(parsed, path):
+    want = expected(path)
+    doc = parsed(want["file"])
+    tasks = [t for t in doc.tasks if t.units]
+    for task, wanted in zip(tasks, want["tasks"]):
+        printed = "".join(wanted["annotation"].split())
+        assert printed.strip("()（）") in "".join(task.annotation.split()), wanted["n"]
+        assert task.deadline == wanted["deadline"], wanted["n"]
+
+
+@pytest.mark.parametrize("path", EXPECTED, ids=lambda p: p.stem)
+def test_task_numbers_never_repeat(parsed, path):
+    doc = parsed(expected(path)["file"])
+    numbers = [t.number for t in doc.tasks]
+    assert len(numbers) == len(set(numbers))
+
+
+@pytest.mark.parametrize("path", EXPECTED, ids=lambda p: p.stem)
+def test_document_metadata(parsed, path):
+    want = expected(path)
+    meta = parsed(want["file"]).meta
+    assert meta.title == normalise_title(want["title"])
+    assert (meta.number, meta.date) == (want["number"], want["date"])
+    assert meta.issuer == want["issuer"]
+
+
+@pytest.mark.parametrize("path", EXPECTED, ids=lambda p: p.stem)
+def test_stated_listing_rule_is_kept_and_never_a_unit(parsed, path):
+    want = expected(path)
+    doc = parsed(want["file"])
+    rule = "".join(want["rule"].split())
+    if rule:
+        assert any(r in rule or rule in r for r in ["，".join(doc.meta.rules), *doc.meta.rules])
+    for task in doc.tasks:
+        for unit in task.units:
+            assert "下同" not in unit.printed and "第一位" not in unit.printed
+
+
+def test_several_annotations_in_one_item_are_numbered_with_suffixes(parsed):
+    doc = parsed("shandong_shuzishandong_2019.txt")  # item 1 closes five clauses with annotations
+    first = [(t.number, t.title) for t in doc.tasks[:5]]
+    assert first == [("1", "推动政务服务数字化转型"), ("1-2", "加强整合共享成果应用"),
+                     ("1-3", "积极完善山东省政府非税收入统缴平台"),
+                     ("1-4", "继续完善全省政务服务统一身份认证系统"), ("1-5", "建设全省电子印章系统")]
+
+
+def test_restarting_item_numbers_are_qualified_by_their_group(parsed):
+    doc = parsed("shandong_gongye-dashuju_2020.txt")  # 1. 2. restart under each （一）
+    assert [t.number for t in doc.tasks[:4]] == ["二（一）1", "二（一）2", "二（二）1", "二（二）2"]
+
+
+def test_long_first_sentence_does_not_drop_the_item(parsed):
+    doc = parsed("shandong_zhizaoye-chuangxin_2023.txt")  # item 13 has no 。 for 200 characters
+    task = next(t for t in doc.tasks if t.number == "13")
+    assert task.title == "促进大中小企业融合融通支持领航型企业发挥产业链“链主”作用"
+    assert [u.printed for u in task.units] == ["省工业和信息化厅"]
+
+
+def test_sections_without_annotations_are_not_tasks_in_an_annotated_plan(parsed):
+    doc = parsed("jinan_shuzixianfeng_2021.txt")  # 四、保障措施 carries no annotation
+    assert all(t.units for t in doc.tasks)
+    assert len(doc.tasks) == 19
