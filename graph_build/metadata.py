@@ -152,8 +152,10 @@ def region_of(title: str) -> tuple[str, str]:
     """Region name and level (province/city/county) from the start of the title."""
     title = simplified(title)
     for row in load_csv("regions.csv"):
-        if title.startswith(row["name"]) or (row["short"] and title.startswith(row["short"])):
+        if title.startswith(row["name"]):
             return row["name"], row["level"]
+        if row["short"] and title.startswith(row["short"]) and title[len(row["short"]):][:1] not in "区县旗":
+            return row["name"], row["level"]  # 朝阳区 is a district, not 朝阳市
     found = re.match(r"^(.{2,6}?(?:自治区|省|市|自治州|州|县|区))", title)
     if not found:
         return "", ""
@@ -172,6 +174,27 @@ def issuer_region(issuer: str) -> tuple[str, str]:
     if shadow.startswith(tuple(load_yaml("outline.yaml")["national_issuers"])):
         return "全国", "national"
     return region_of(shadow)
+
+
+def region_from_text(text: str, unit_names: list[str]) -> tuple[str, str]:
+    """Region and level of a plan that prints neither title nor issuer (a copy that starts with
+    its body): the level its units speak of (省大数据局 → province, 市工信局 → city) and the
+    region of that level the text names most often, if one does (山东 2021: 山东 ×N)."""
+    prefixes = [name[0] for name in unit_names if name[:1] in ("省", "市")]
+    if not prefixes:
+        return "", ""
+    level = "province" if prefixes.count("省") > prefixes.count("市") else "city"
+    shadow = simplified(text)
+    counts = []
+    for row in load_csv("regions.csv"):
+        if row["level"] == level:
+            found = shadow.count(row["short"] or row["name"])
+            if found:
+                counts.append((-found, row["name"]))
+    counts.sort()
+    if counts and (len(counts) == 1 or counts[0][0] < counts[1][0]):
+        return counts[0][1], level
+    return "", ""
 
 
 def parse_metadata(lines: list[str]) -> tuple[DocumentMeta, int, int]:

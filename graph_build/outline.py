@@ -190,8 +190,8 @@ def tasks_of_section(section: Section | None, pieces: list[Piece], child_kinds: 
         notes = [annotated[0].annotation]
         text = _join([c.text for c in chunks])
         return [_task(section, number, title, text, heading_line, chunks[-1].line_end, notes)]
-    if annotated and all(c.starts_paragraph for c in chunks):
-        # Named sub-items, each its own paragraph with its own annotation (厦门 8: 人工智能。…).
+    if annotated and is_named_sub_items(pieces, chunks):
+        # Named sub-items under a bare heading, each with its own annotation (厦门 8: 人工智能。…).
         tasks = []
         for index, chunk in enumerate(chunks, start=1):
             notes = [chunk.annotation] if chunk.annotation else []
@@ -211,6 +211,16 @@ def tasks_of_section(section: Section | None, pieces: list[Piece], child_kinds: 
     # An unnumbered 节 or 专栏: one task per lead paragraph, or the whole section when it
     # has none (十四五 plan 第九章 第一节 强化组织协调; 专栏 14 is a single paragraph).
     return lead_paragraph_tasks(section, pieces) or [whole]
+
+
+def is_named_sub_items(pieces: list[Piece], chunks: list[Chunk]) -> bool:
+    """Are a section's annotated chunks named sub-items (厦门 11: a bare heading "智慧交通物流建设
+    行动", then 智慧港口。… （…） 智慧机场。… （…)) rather than clauses of the item's own text (山东
+    2019: "1.推动政务服务数字化转型。加快…（…牵头）。加强…（…）")? Named sub-items follow a heading
+    with no text on its line, and each opens with a short name."""
+    if pieces and pieces[0].offset > 0:
+        return False
+    return all(headings.opens_with_lead(c.text.lstrip(BETWEEN_PARTS)) for c in chunks if c.annotation)
 
 
 def clause_tasks(section: Section | None, chunks: list[Chunk]) -> list[Task]:
@@ -255,39 +265,21 @@ def lead_paragraph_tasks(section: Section, pieces: list[Piece]) -> list[Task]:
     return tasks
 
 
-def without_unannotated_groups(tasks: list[Task], sections: list[Section]) -> list[Task]:
-    """In a plan whose tasks carry annotations, drop the unannotated items of groups that hold
-    no annotation at all (保障措施, 附则, an article's 申报条件 and 申报材料 lists): they are
-    background, not tasks. An unannotated item beside annotated ones stays a task (济南 2019
-    item 27), so the check can report it."""
+def background_tasks(tasks: list[Task], sections: list[Section]) -> list[Task]:
+    """In a plan whose tasks carry annotations, the unannotated items of groups that hold no
+    annotation at all (保障措施, 附则, an article's 申报条件 and 申报材料 lists). They stay tasks
+    (the plan numbers them), but they are not missing an annotation, so the check does not
+    report them. An unannotated item beside annotated ones is reported."""
     if not any(task.units for task in tasks):
-        return tasks
+        return []
     parent = {s.ordinal: s.parent for s in sections}
 
     def group(task: Task):
         return parent.get(task.section) if task.section is not None else None
 
     annotated_groups = {group(t) for t in tasks if t.units} | {t.section for t in tasks if t.units}
-    return [t for t in tasks if t.units or group(t) in annotated_groups or t.section in annotated_groups
-            and sum(1 for o in tasks if o.section == t.section) > 1]
-
-
-def qualify_repeated_numbers(tasks: list[Task], sections: list[Section]) -> None:
-    """Item numbers that restart in every group (1. under each （一）) are qualified by their
-    group path ("二（一）2"), for every task of the plan, so two tasks never share a number."""
-    numbers = [t.number for t in tasks]
-    if len(set(numbers)) == len(numbers):
-        return
-    by_ordinal = {s.ordinal: s for s in sections}
-    for task in tasks:
-        path, ordinal = [], task.section
-        section = by_ordinal.get(ordinal)
-        if section is not None:
-            ordinal = section.parent  # the task's own section gives its number
-        while ordinal is not None:
-            path.append(by_ordinal[ordinal].number)
-            ordinal = by_ordinal[ordinal].parent
-        task.number = "".join(reversed(path)) + task.number
+    return [t for t in tasks if not t.units and group(t) not in annotated_groups
+            and t.section not in annotated_groups]
 
 
 def annex_start(lines: list[str]) -> int:
@@ -318,8 +310,6 @@ def parse_outline(lines: list[str], first_line: int = 1) -> tuple[list[Section],
     for section in [None, *sections]:
         key = section.ordinal if section else None
         tasks.extend(tasks_of_section(section, bodies.get(key, []), child_kinds.get(key, set())))
-    tasks = without_unannotated_groups(tasks, sections)
-    qualify_repeated_numbers(tasks, sections)
     table_sections, row_tasks = tables.table_tasks(task_tables, first_line, len(sections) + 1)
     body_tasks = list(tasks)
     sections.extend(table_sections)

@@ -6,7 +6,7 @@ import re
 
 from .enrich import enrich_document
 from .indicators import parse_indicator_tables
-from .metadata import parse_metadata
+from .metadata import parse_metadata, region_from_text
 from .model import ParsedDocument, Section, SourceText
 from .outline import parse_outline
 from .reflow import reflow
@@ -32,6 +32,8 @@ def parse_document(source: SourceText) -> ParsedDocument:
         raise NoTasksError(f"{source.path}: no outline or tasks recognised")
     meta.warnings = list(source.warnings) + meta.warnings
     meta.rules = list(dict.fromkeys(rule for task in tasks for rule in task.rules))
+    if not meta.region:
+        meta.region, meta.level = region_from_text(source.text, [u.printed for t in tasks for u in t.units])
     rows = parse_indicator_tables(lines)
     table_lines = {n for row in rows for n in range(row.line_start, row.line_end + 1)}
     return enrich_document(ParsedDocument(

@@ -68,10 +68,10 @@ def test_annotation_text_and_deadline(parsed, path):
 
 
 @pytest.mark.parametrize("path", EXPECTED, ids=lambda p: p.stem)
-def test_task_numbers_never_repeat(parsed, path):
+def test_annotated_tasks_never_share_a_section_and_number(parsed, path):
     doc = parsed(expected(path)["file"])
-    numbers = [t.number for t in doc.tasks]
-    assert len(numbers) == len(set(numbers))
+    keys = [(t.section, t.number) for t in doc.tasks if t.units]
+    assert len(keys) == len(set(keys))
 
 
 @pytest.mark.parametrize("path", EXPECTED, ids=lambda p: p.stem)
@@ -81,6 +81,7 @@ def test_document_metadata(parsed, path):
     assert meta.title == normalise_title(want["title"])
     assert (meta.number, meta.date) == (want["number"], want["date"])
     assert meta.issuer == want["issuer"]
+    assert (meta.region, meta.level) == (want["region"], want["level"])
 
 
 @pytest.mark.parametrize("path", EXPECTED, ids=lambda p: p.stem)
@@ -103,11 +104,6 @@ def test_several_annotations_in_one_item_are_numbered_with_suffixes(parsed):
                      ("1-4", "继续完善全省政务服务统一身份认证系统"), ("1-5", "建设全省电子印章系统")]
 
 
-def test_restarting_item_numbers_are_qualified_by_their_group(parsed):
-    doc = parsed("shandong_gongye-dashuju_2020.txt")  # 1. 2. restart under each （一）
-    assert [t.number for t in doc.tasks[:4]] == ["二（一）1", "二（一）2", "二（二）1", "二（二）2"]
-
-
 def test_long_first_sentence_does_not_drop_the_item(parsed):
     doc = parsed("shandong_zhizaoye-chuangxin_2023.txt")  # item 13 has no 。 for 200 characters
     task = next(t for t in doc.tasks if t.number == "13")
@@ -115,7 +111,14 @@ def test_long_first_sentence_does_not_drop_the_item(parsed):
     assert [u.printed for u in task.units] == ["省工业和信息化厅"]
 
 
-def test_sections_without_annotations_are_not_tasks_in_an_annotated_plan(parsed):
-    doc = parsed("jinan_shuzixianfeng_2021.txt")  # 四、保障措施 carries no annotation
-    assert all(t.units for t in doc.tasks)
-    assert len(doc.tasks) == 19
+def test_unannotated_background_sections_are_told_apart(parsed):
+    from respgraph.graph_build.outline import background_tasks
+
+    doc = parsed("jinan_shuzixianfeng_2021.txt")  # 四、保障措施 (一)–(四) carry no annotation
+    background = background_tasks(doc.tasks, doc.sections)
+    assert [t.title for t in background] == ["加强组织领导", "强化要素保障", "鼓励先行先试", "建立评价机制"]
+    assert len(doc.tasks) == 23 and len([t for t in doc.tasks if t.units]) == 19
+    jinan_2019 = parsed("jinan_zhizao-shuzijingji_2019.txt")  # 八、保障措施 27 has no annotation
+    assert [t.number for t in background_tasks(jinan_2019.tasks, jinan_2019.sections)] == ["27"]
+    shandong = parsed("shandong_shuzishandong_2019.txt")  # every item annotated
+    assert background_tasks(shandong.tasks, shandong.sections) == []
