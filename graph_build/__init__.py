@@ -27,12 +27,17 @@ class BuildError(ValueError):
 
 @dataclass
 class BuildReport:
-    """What a build did: the graph, the inputs it used, and per-file failures and warnings."""
+    """What a build did: the graph, the inputs it used, and per-file failures and warnings.
+
+    ``checks`` counts the findings of ``graph_build.check`` per built file and kind (files
+    without findings left out): what `respgraph check` would list.
+    """
 
     graph: nx.MultiDiGraph
     inputs: list[dict] = field(default_factory=list)
     failures: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    checks: dict[str, dict[str, int]] = field(default_factory=dict)
 
 
 def file_label(path: Path) -> str:
@@ -72,10 +77,31 @@ def build_report(paths: list[str | os.PathLike],
         parsed.append((doc, label))
     if not files:
         report.failures.append("no input files given")
-    report.graph = assemble(parsed, while_overlap=while_overlap if parsed else None)
+
+    def beside_overlap(graph: nx.MultiDiGraph) -> None:
+        if while_overlap is not None:
+            while_overlap(graph)
+        report.checks = check_counts(parsed)  # in the wait for the overlap child, when there is one
+
+    report.graph = assemble(parsed, while_overlap=beside_overlap if parsed else None)
     report.inputs.sort(key=lambda item: item["file"])
     report.graph.graph["inputs"] = [f"{i['file']}#{i['sha256'][:12]}" for i in report.inputs]
     return report
+
+
+def check_counts(parsed: list[tuple]) -> dict[str, dict[str, int]]:
+    """Findings per kind (summary left out) of each parsed document that has any, by file label."""
+    from .check import check_document, counts
+
+    found = {}
+    for doc, label in parsed:
+        try:
+            kinds = counts(check_document(doc, label))
+        except Exception:  # noqa: BLE001 - the check never fails a build; `respgraph check` says why
+            kinds = {"failed": 1}
+        if kinds:
+            found[label] = dict(kinds)
+    return dict(sorted(found.items()))
 
 
 def build(paths: list[str | os.PathLike]) -> nx.MultiDiGraph:

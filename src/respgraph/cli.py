@@ -263,6 +263,10 @@ def build_command(paths, bundled, output_path):
     report = keep_until_exit(store.build_and_save(inputs, target, bundled=use_bundled))
     for warning in report.warnings:
         click.echo(f"warning: {warning}", err=True)
+    for label, kinds in report.checks.items():
+        click.echo(f"warning: {label}: " + ", ".join(f"{count} {kind}" for kind, count in kinds.items()), err=True)
+    if report.checks:
+        click.echo("warning: `respgraph check PATH...` lists each one with its line", err=True)
     for failure in report.failures:
         click.echo(f"error: {failure}", err=True)
     if not report.inputs:
@@ -281,6 +285,7 @@ def load_command_modules() -> None:
     from . import commands_cypher  # noqa: F401
     from . import commands_overlap  # noqa: F401
     from . import commands_html  # noqa: F401
+    from . import commands_check  # noqa: F401
 
 
 def main() -> None:
