@@ -48,6 +48,7 @@ KIND_STYLE = {
 }
 AGENCY_COLOURS = {
     "government_department": "#0072b2", "district_governments": "#56b4e9", "departments_collective": "#8da0cb",
+    "local_governments": "#3b75af",
     "zone_committee": "#3f8f8f", "public_institution": "#7570b3", "operator": "#66a61e",
     "state_owned_enterprise": "#a6761d", "enterprise": "#8c6d31", "central_branch": "#2c3e50",
 }

@@ -235,7 +235,7 @@ def function_labels() -> dict[str, str]:
 
 AGENCY_KIND_ZH = {
     "government_department": "政府部门", "district_governments": "县区政府（集合）",
-    "departments_collective": "有关部门（集合）", "zone_committee": "园区管委会",
+    "departments_collective": "有关部门（集合）", "local_governments": "市、省政府", "zone_committee": "园区管委会",
     "public_institution": "事业单位", "operator": "网络运营商", "state_owned_enterprise": "国有企业",
     "enterprise": "企业", "central_branch": "垂直管理机构",
 }

@@ -14,12 +14,16 @@ from .topics import tag_task
 
 
 def enrich_document(doc: ParsedDocument) -> ParsedDocument:
-    """Resolve every unit and attach targets, topics and projects to each task (in place)."""
+    """Resolve every unit and attach targets, topics and projects to each task (in place).
+
+    Units of a document whose region is unknown are scoped to the document (``doc:<hash>``).
+    """
     region = doc.meta.region
+    scope = region or document_scope(doc)
     kinds = {section.ordinal: section.kind for section in doc.sections}
     for task in doc.tasks:
-        for unit in task.units:
-            resolve_unit(unit, region)
+        for unit in [*task.units, *getattr(task, "implied", [])]:  # implied: supporters a standing note attaches
+            resolve_unit(unit, region, scope)
         task.targets = targets_of_task(task.text)
         task.topics = tag_task(task.title, task.text)
         task.projects = task_projects(task.title, task.text, kinds.get(task.section) == "box")
@@ -30,6 +34,13 @@ def enrich_document(doc: ParsedDocument) -> ParsedDocument:
         for index, row in enumerate(doc.indicator_rows)
     }
     return doc
+
+
+def document_scope(doc: ParsedDocument) -> str:
+    """The scope of the units of a document whose region is unknown: doc:<its graph key>."""
+    from .graph import HASH_LENGTH
+
+    return f"doc:{doc.content_hash[:HASH_LENGTH]}"
 
 
 def task_projects(title: str, text: str, in_box: bool) -> list[tuple[str, str]]:

@@ -222,8 +222,12 @@ def add_region(graph: nx.MultiDiGraph, name: str, level: str) -> str:
 
 
 def add_agency(graph: nx.MultiDiGraph, unit) -> str:
-    """The agency node a resolved unit names, created on first mention; aliases accumulate."""
-    agency_id = node_id("Agency", unit.region, unit.canonical)
+    """The agency node a resolved unit names, created on first mention; aliases accumulate.
+
+    The id is qualified by the unit's scope: its region, or its document when the document's
+    region is unknown (agency:doc:<hash>:市委组织部), so same-named units of two regions never merge.
+    """
+    agency_id = node_id("Agency", unit.scope or unit.region, unit.canonical)
     if agency_id not in graph:
         add_node(graph, "Agency", {
             "id": agency_id, "name": unit.canonical, "region": unit.region, "kind": unit.kind,

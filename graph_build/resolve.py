@@ -17,6 +17,9 @@ from .curated import CuratedDataError, load_csv, load_yaml
 from .model import UnitRef
 
 ANY_REGION = "*"
+NATIONAL = "全国"  # the region of a State Council plan: its units (海关总署, 人力资源社会保障部) carry no prefix
+# Kinds that are a government or a collective, not one department: they need no department function.
+GOVERNMENT_KINDS = frozenset({"district_governments", "local_governments", "departments_collective"})
 
 
 @dataclass(frozen=True)
@@ -105,34 +108,130 @@ def classify(name: str) -> str:
 
 
 @functools.lru_cache(maxsize=1)
-def function_patterns() -> tuple[tuple[re.Pattern[str], str], ...]:
-    """(pattern, function) rows of data/function_patterns.csv, validated against the functions."""
+def function_patterns() -> tuple[tuple[str, re.Pattern[str], str], ...]:
+    """(on, pattern, function) rows of data/function_patterns.csv, validated: a known function,
+    ``on`` one of name/word, and every alternative anchored (^ or $), so that a pattern names the
+    agency word and never a substring of another word (人民政府 holds 民政)."""
     allowed = functions()
     rows = []
     for number, row in enumerate(load_csv("function_patterns.csv"), start=2):
+        where = f"data/function_patterns.csv row {number}"
         if row["function"] not in allowed:
-            raise CuratedDataError(f"data/function_patterns.csv row {number}: unknown function {row['function']!r}")
-        rows.append((re.compile(row["pattern"]), row["function"]))
+            raise CuratedDataError(f"{where}: unknown function {row['function']!r}")
+        if row["on"] not in ("name", "word"):
+            raise CuratedDataError(f"{where}: 'on' must be name or word, not {row['on']!r}")
+        loose = [part for part in top_level_alternatives(row["pattern"])
+                 if not part.startswith("^") and not part.endswith("$")]
+        if loose:
+            raise CuratedDataError(f"{where}: unanchored alternative {loose[0]!r} (start it with ^ or end it with $)")
+        rows.append((row["on"], re.compile(row["pattern"]), row["function"]))
     return tuple(rows)
 
 
+def top_level_alternatives(pattern: str) -> list[str]:
+    """The alternatives of a regular expression outside any group: '^a|(b|c)$' → ['^a', '(b|c)$']."""
+    parts, depth, start, escaped = [], 0, 0, False
+    for index, char in enumerate(pattern):
+        if escaped:
+            escaped = False
+        elif char == "\\":
+            escaped = True
+        elif char in "([":
+            depth += 1
+        elif char in ")]":
+            depth -= 1
+        elif char == "|" and depth == 0:
+            parts.append(pattern[start:index])
+            start = index + 1
+    parts.append(pattern[start:])
+    return parts
+
+
+# A region printed before the department word: 青岛市, 崂山区, 济南高新区, 山东省 (2-4 characters and a
+# level word; a name starting with a level character is left to the one-character prefix rule, so
+# 市城市管理局 is not 市城市 + 管理局).
+REGION_WORD = re.compile(r"^[^省市区县各]{1}[\u4e00-\u9fff]{1,3}?(?:自治区|自治州|省|市|区|县|旗)")
+LEVEL_PREFIXES = "省市区县"
+
+
+def region_short(region: str) -> str:
+    """A region's name without its level word: 青岛市 → 青岛, 山东省 → 山东, 全国 → 全国."""
+    for suffix in ("自治区", "自治州", "省", "市", "区", "县"):
+        if region.endswith(suffix) and len(region) > len(suffix) + 1:
+            return region[: -len(suffix)]
+    return region
+
+
 @functools.lru_cache(maxsize=65536)
-def guess_function(name: str) -> str:
-    """Function of a unit the table does not know, from its name (工信局 → industry_it), or ""."""
-    return next((function for pattern, function in function_patterns() if pattern.search(name)), "")
+def agency_word(name: str, region: str = "") -> str:
+    """The department word of a unit name, which the ``word`` patterns read.
+
+    Drops, in order: a collective's 各/有关/相关, 中共, 国家/中央/国务院/中国 (国家统计局 → 统计局), the
+    plan's region or a printed region (青岛市, 崂山区, 山东), a one-character level prefix (市, 省; not
+    the 市 of 市场监管局), a Party committee's 委 (市委组织部 → 组织部), a government's 政府 (省政府
+    办公厅 → 办公厅) and the region printed again
+    after the prefix (市成都公积金中心 → 公积金中心). 市统计局 → 统计局, 省司法厅 → 司法厅; 团市委 and
+    人民银行山东省分行 stay whole. A name that would be left empty stays whole.
+    """
+    text = normalise_name(name)
+    text = re.sub(r"^(各|有关|相关)", "", text)
+    text = re.sub(r"^(中共|中国共产党)", "", text)
+    central = re.match(r"^(国家|中央|国务院|中国)", text)
+    if central and len(text) > central.end() + 1:
+        text = text[central.end():]  # 国家统计局, 中央网信办, 国务院国资委, 中国气象局
+    own = [r for r in dict.fromkeys((region, region_short(region))) if r and r not in (NATIONAL, ANY_REGION)]
+    printed_region = next((r for r in own if text.startswith(r) and len(text) > len(r)), None)
+    if printed_region:
+        text = text[len(printed_region):]
+    else:
+        found = REGION_WORD.match(text)
+        if found and len(text) > found.end():
+            text = text[found.end():]
+    false_friends = load_yaml("annotation.yaml")["prefix_false_friends"]
+    if text[:1] in LEVEL_PREFIXES and len(text) > 1 and not any(text.startswith(w) for w in false_friends):
+        text = text[1:]
+    if text.startswith("委") and len(text) > 1 and not text.startswith("委员会"):
+        text = text[1:]
+    government = re.match(r"^(人民)?政府", text)
+    if government and len(text) > government.end() + 1:
+        text = text[government.end():]  # 省政府办公厅 → 办公厅, 市人民政府国有资产监督管理委员会 → 国有资产…
+    again = next((r for r in own if text.startswith(r) and len(text) > len(r)), None)
+    if again:
+        text = text[len(again):]  # 市成都公积金中心: the region printed again after the prefix
+    return text or normalise_name(name)
+
+
+@functools.lru_cache(maxsize=65536)
+def guess_function(name: str, region: str = "") -> str:
+    """Function of a unit the table does not know, from its name, or "".
+
+    Rows of data/function_patterns.csv are tried in order, each on the whole name (``name``:
+    governments and collectives, 各市政府, 团市委) or on its department word (``word``, see
+    ``agency_word``: 市统计局 → 统计局 → statistics); the first match wins.
+    """
+    forms = {"name": normalise_name(name), "word": agency_word(name, region)}
+    return next((function for on, pattern, function in function_patterns() if pattern.search(forms[on])), "")
+
+
+def has_function(kind: str, function: str) -> bool:
+    """Does a unit say what it does: a function, or a government or collective kind?"""
+    return bool(function) or kind in GOVERNMENT_KINDS
 
 
 def regional_name(name: str, region: str) -> str:
     """A department name with its region spelled out: 市工信局 in 漳州市 → 漳州市工信局.
 
     The canonical names of data/agencies.csv follow the same rule, so curated and uncurated
-    cities read alike.
+    cities read alike. A name that prints its region after the prefix keeps it once:
+    市成都公积金中心 in 成都市 → 成都公积金中心, 省山东金融监管局 in 山东省 → 山东金融监管局.
     """
     prefix = region[-1:] if region else ""
     if prefix not in ("市", "省") or not name.startswith(prefix) or name.startswith(region):
         return name
     if any(name.startswith(word) for word in load_yaml("annotation.yaml")["prefix_false_friends"]):
         return name  # 市场监管局 printed without its 市 prefix
+    if name[1:].startswith(region_short(region)):
+        return name[1:]
     return region + name[1:]
 
 
@@ -143,8 +242,12 @@ def lookup(name: str, region: str) -> Agency | None:
     return index.get((region, key)) or index.get((ANY_REGION, key))
 
 
-def resolve_unit(unit: UnitRef, region: str) -> UnitRef:
-    """Fill in canonical name, kind, function and region of a unit reference (in place)."""
+def resolve_unit(unit: UnitRef, region: str, scope: str = "") -> UnitRef:
+    """Fill in canonical name, kind, function, region and scope of a unit reference (in place).
+
+    ``scope`` qualifies the agency of a document whose region is unknown (``doc:<hash>``): its
+    市委组织部 is its own, never the 市委组织部 of another region-less plan.
+    """
     agency = lookup(unit.name, region) or lookup(unit.printed, region)
     if agency is not None:
         unit.canonical = agency.canonical
@@ -155,7 +258,10 @@ def resolve_unit(unit: UnitRef, region: str) -> UnitRef:
     else:
         unit.canonical = regional_name(normalise_name(unit.name), region)
         unit.kind = classify(unit.name)
-        unit.function = guess_function(unit.name)
+        if region == NATIONAL and unit.kind == "central_branch":
+            unit.kind = "government_department"  # 海关总署, 人民银行 in a State Council plan
+        unit.function = guess_function(unit.name, region)
         unit.region = region
         unit.resolved = False
+    unit.scope = unit.region or scope
     return unit

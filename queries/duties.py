@@ -20,8 +20,14 @@ class AmbiguousUnit(LookupError):
     def __init__(self, name: str, candidates: list[dict]):
         self.name = name
         self.candidates = candidates
-        listed = "、".join(f"{c['name']}（{c['region']}）" for c in candidates)
+        listed = "、".join(f"{c['name']}（{c['region'] or where_unknown(c['id'])}）" for c in candidates)
         super().__init__(f"'{name}' matches {len(candidates)} units: {listed}; name one exactly or add --city")
+
+
+def where_unknown(agency_id: str) -> str:
+    """How a unit of a document whose region is unknown is told apart: agency:doc:<hash>:… → doc:<hash>."""
+    parts = agency_id.split(":")
+    return ":".join(parts[1:3]) if len(parts) > 3 and parts[1] == "doc" else "region unknown"
 
 
 def _names(node: dict) -> set[str]:
