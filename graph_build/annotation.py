@@ -315,6 +315,8 @@ def read_body(body: str, label: str | None = None) -> Reading:
                 reading.deadline = reading.deadline or re.sub(r"\s+", "", body[s:e])
                 continue
             found = role_word_of(clause)
+            if found and policy is not None and not _organisation_like(clause[:-len(found[0])].split("、")[-1], False):
+                found = None  # under a label, "一一推进" is a name, not a unit closed by 推进
             run_end = e
             if found:
                 run_end = s + len(shadow[s:e].rstrip()) - len(found[0])
@@ -447,8 +449,27 @@ def _hint_pattern() -> re.Pattern[str]:
     return re.compile(f"[{re.escape(''.join(sorted(chars)))}]")
 
 
+@functools.lru_cache(maxsize=1)
+def _standing_note_patterns() -> list[re.Pattern[str]]:
+    return [re.compile(p) for p in _config()["standing_note_patterns"]]
+
+
+def standing_note(text: str) -> str | None:
+    """The units a standing note names ("以下各项任务均需各区人民政府落实，不再列出" → 各区人民政府),
+    or None. Such a note attaches its units to every later task of the plan as implied supporters;
+    it is never an annotation of its own."""
+    shadow = simplified(text)
+    for pattern in _standing_note_patterns():
+        found = pattern.search(shadow)
+        if found:
+            return text[found.start("units"):found.end("units")]
+    return None
+
+
 def _read_if_annotation(body: str, shadow: str) -> Reading | None:
     if len(shadow) < 3 or not _hint_pattern().search(shadow):
+        return None
+    if any(word in shadow for word in _config()["never_in_units"]) and standing_note(body) is not None:
         return None
     reading = read_body(body)
     if not reading.units:

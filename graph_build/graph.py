@@ -96,6 +96,9 @@ def add_document(graph: nx.MultiDiGraph, doc: ParsedDocument, file_label: str) -
             agency_id = add_agency(graph, unit)
             add_edge(graph, agency_id, task_id, "RESPONSIBLE_FOR", role=unit.role, rank=unit.rank,
                      tier=unit.tier, printed=unit.printed)
+        for unit in task.implied:  # a standing note's units: supporters not printed on the task
+            add_edge(graph, add_agency(graph, unit), task_id, "RESPONSIBLE_FOR", role="support", rank=0,
+                     tier=0, printed=unit.printed, implied=True, note_line=unit.line)
         add_topics(graph, task_id, task.topics)
         add_projects(graph, task_id, task.projects, task.title if kinds.get(task.section) == "box" else "")
     add_targets(graph, doc, doc_id, key)

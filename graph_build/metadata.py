@@ -160,6 +160,8 @@ def region_of(title: str) -> tuple[str, str]:
     if not found:
         return "", ""
     name = found.group(1)
+    if re.search(r"(?:社区|园区|小区|城区|景区|片区|街区|矿区|营区|校区|开发区|示范区|试验区|集聚区)$", name):
+        return "", ""  # "智慧社区建设实施方案" names no region
     level = {"省": "province", "区": "county", "县": "county"}.get(name[-1], "city")
     if name.endswith("自治区"):
         level = "province"

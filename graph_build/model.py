@@ -37,6 +37,8 @@ class UnitRef:
     function: str = ""
     region: str = ""
     resolved: bool = False
+    implied: bool = False  # attached by a standing note ("以下各项任务均需各区人民政府落实，不再列出")
+    line: int = 0  # for an implied unit: the line of the note that names it
     # What the agency id is qualified by: the region, or doc:<hash> for a document whose region is
     # unknown (its units are never merged with the same-named units of another document).
     scope: str = ""
@@ -88,6 +90,7 @@ class Task:
     topics: list = field(default_factory=list)  # graph_build.topics.TopicTag
     projects: list[tuple[str, str]] = field(default_factory=list)  # (canonical, printed)
     rules: list[str] = field(default_factory=list)  # listing rules stated in its annotation (下同)
+    implied: list[UnitRef] = field(default_factory=list)  # supporters a standing note attaches
 
 
 @dataclass

@@ -15,12 +15,12 @@ Which text is a task follows the conventions of the plans, not of one file:
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from . import headings, tables
-from .annotation import BETWEEN_PARTS, find_annotations, merge_annotations
+from .annotation import BETWEEN_PARTS, find_annotations, merge_annotations, parse_units, standing_note
 from .curated import load_yaml
-from .model import Annotation, Section, Task
+from .model import Annotation, Section, Task, UnitRef
 from .reflow import Block, reflow
 
 ITEM_KINDS = {"cn", "paren_cn", "arabic", "paren_arabic", "circled", "article"}
@@ -282,6 +282,25 @@ def background_tasks(tasks: list[Task], sections: list[Section]) -> list[Task]:
             and t.section not in annotated_groups]
 
 
+def attach_standing_notes(blocks: list[Block], tasks: list[Task]) -> None:
+    """A standing note ("以下各项任务均需各区人民政府落实，不再列出") names units that every later
+    task of the plan carries without printing them: they are attached as implied supporters,
+    with the note's line as their source, apart from the task's printed list."""
+    notes = []
+    for block in blocks:
+        named = standing_note(block.text)
+        if named:
+            line = block.line_at(block.text.find(named))
+            notes.append((line, [UnitRef(printed=u.printed, name=u.name, role="support", rank=0, tier=0,
+                                         implied=True, line=line)
+                                 for u in parse_units(named, "support")]))
+    for line, units in notes:
+        for task in tasks:
+            if task.line_start > line:
+                printed = {u.name for u in task.units}
+                task.implied.extend(replace(u) for u in units if u.name not in printed)
+
+
 def annex_start(lines: list[str]) -> int:
     """Index of the first line of an annex (附件：…), or len(lines)."""
     patterns = [re.compile(p) for p in load_yaml("outline.yaml")["annex_patterns"]]
@@ -310,6 +329,7 @@ def parse_outline(lines: list[str], first_line: int = 1) -> tuple[list[Section],
     for section in [None, *sections]:
         key = section.ordinal if section else None
         tasks.extend(tasks_of_section(section, bodies.get(key, []), child_kinds.get(key, set())))
+    attach_standing_notes(blocks, tasks)
     table_sections, row_tasks = tables.table_tasks(task_tables, first_line, len(sections) + 1)
     body_tasks = list(tasks)
     sections.extend(table_sections)

@@ -78,7 +78,9 @@ EDGES: dict[str, EdgeType] = {e.type: e for e in [
              "A row of a task-division table (重点任务分工表) restates a task of the same plan's body."),
     EdgeType("RESPONSIBLE_FOR", "Agency", "Task", {
         "role": "STRING", "rank": "INT64", "tier": "INT64", "printed": "STRING",
-    }, "An agency leads (rank 1 under 责任单位) or supports a task."),
+        "implied": "BOOLEAN", "note_line": "INT64",
+    }, "An agency leads (rank 1 under 责任单位) or supports a task; implied supporters come from a "
+       "standing note (以下各项任务均需…落实，不再列出) at note_line, rank 0."),
     EdgeType("IN_REGION", "Agency", "Region", {}, "An agency belongs to a region."),
     EdgeType("ISSUED_IN", "Document", "Region", {}, "A document is issued by a region's government."),
     EdgeType("ABOUT", "Task", "Topic", {"evidence": "STRING[]", "strength": "STRING"},

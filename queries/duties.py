@@ -92,5 +92,7 @@ def duties(graph: nx.MultiDiGraph, unit: str, role: str | None = None, city: str
         row = task_row(graph, task_id)
         row["role"] = data["role"]
         row["unit"] = graph.nodes[agency_id]["name"]
+        if data.get("implied"):
+            row["implied"] = True  # named by a standing note, not printed on the task
         rows.append((task_sort_key(graph, task_id), row))
     return [row for _, row in sorted(rows, key=lambda pair: pair[0])]

@@ -43,15 +43,31 @@ def in_edges_of(graph: nx.MultiDiGraph, node: str, type_: str) -> Iterator[tuple
 
 def units_of_task(graph: nx.MultiDiGraph, task_id: str) -> list[dict]:
     """The task's responsible units as printed, with canonical names, roles, ranks and tiers."""
+    return _units_of_task(graph, task_id, implied=False)
+
+
+def implied_units_of_task(graph: nx.MultiDiGraph, task_id: str) -> list[dict]:
+    """Supporters a standing note attaches to the task ("implied": true, the note's line as
+    source), kept apart from the printed list."""
+    return _units_of_task(graph, task_id, implied=True)
+
+
+def _units_of_task(graph: nx.MultiDiGraph, task_id: str, implied: bool) -> list[dict]:
     units = []
     nodes = graph._node  # graph.nodes[...] without the view: this runs for every task of every plan
     for agency_id, data in in_edges_of(graph, task_id, "RESPONSIBLE_FOR"):
+        if bool(data.get("implied")) != implied:
+            continue
         agency = nodes[agency_id]
-        units.append({
+        unit = {
             "name": data["printed"], "canonical": agency["name"], "agency_id": agency_id,
             "kind": agency["kind"], "function": agency["function"],
             "role": data["role"], "rank": data["rank"], "tier": data["tier"],
-        })
+        }
+        if implied:
+            unit["implied"] = True
+            unit["source"] = {"line": data.get("note_line", 0)}
+        units.append(unit)
     units.sort(key=lambda u: (u["rank"], u["canonical"]))
     return units
 
@@ -99,6 +115,7 @@ def task_row(graph: nx.MultiDiGraph, task_id: str, section_paths: dict[str, list
         "text": task["text"],
         "deadline": task["deadline"],
         "units": units_of_task(graph, task_id),
+        **({"implied_units": implied} if (implied := implied_units_of_task(graph, task_id)) else {}),
         "source": {"file": task["file"], "line": task["line_start"], "line_end": task["line_end"]},
     }
 

@@ -164,7 +164,7 @@ def test_every_schema_label_and_type_gets_a_table():
     ddl = cypher_engine.ddl_statements()
     assert len(ddl) == len(schema.NODES) + len(schema.EDGES)
     assert "CREATE REL TABLE `RESPONSIBLE_FOR`(FROM `Agency` TO `Task`, `role` STRING, `rank` INT64, " \
-           "`tier` INT64, `printed` STRING)" in ddl
+           "`tier` INT64, `printed` STRING, `implied` BOOLEAN, `note_line` INT64)" in ddl
     assert any(s.startswith("CREATE NODE TABLE `Agency`(") and "`aliases` STRING[]" in s for s in ddl)
 
 

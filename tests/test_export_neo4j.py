@@ -83,7 +83,8 @@ def test_headers_are_typed_the_neo4j_admin_way(admin_dir):
     assert read_csv(admin_dir / "nodes_Agency.csv")[0] == [
         "id:ID", "name", "region", "kind", "function", "aliases:string[]", "resolved:boolean", ":LABEL"]
     assert read_csv(admin_dir / "relationships_RESPONSIBLE_FOR.csv")[0] == [
-        ":START_ID", ":END_ID", ":TYPE", "role", "rank:long", "tier:long", "printed"]
+        ":START_ID", ":END_ID", ":TYPE", "role", "rank:long", "tier:long", "printed",
+        "implied:boolean", "note_line:long"]  # implied supporters of a standing note (#12)
     document = read_csv(admin_dir / "nodes_Document.csv")[0]
     assert "truncated:boolean" in document and "warnings:string[]" in document and "task_count:long" in document
 

@@ -40,7 +40,7 @@ def test_merge_statements_use_the_id_and_the_full_relationship_property_map():
     assert neo4j_store.edge_merge("RESPONSIBLE_FOR", "Agency", "Task") == (
         "UNWIND $rows AS row MATCH (s:`Agency` {`id`: row.`_source`}) MATCH (t:`Task` {`id`: row.`_target`}) "
         "MERGE (s)-[r:`RESPONSIBLE_FOR` {`role`: row.`role`, `rank`: row.`rank`, `tier`: row.`tier`, "
-        "`printed`: row.`printed`}]->(t)")
+        "`printed`: row.`printed`, `implied`: row.`implied`, `note_line`: row.`note_line`}]->(t)")
 
 
 def test_push_plan_covers_every_node_and_edge_nodes_first(graph):

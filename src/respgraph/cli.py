@@ -144,7 +144,10 @@ def emit_tasks(rows: list[dict], fmt: str, extra: list[str] | None = None) -> No
         echo(output.render(rows, "json", []))
         return
     flat = [flatten_task(r) for r in rows]
-    echo(output.render(flat, fmt, (extra or []) + TASK_TABLE, (extra or []) + TASK_CSV))
+    table = list(TASK_TABLE)
+    if any(r.get("deadline") for r in rows):  # 完成时限 printed in or beside the annotations
+        table.insert(table.index("source"), "deadline")
+    echo(output.render(flat, fmt, (extra or []) + table, (extra or []) + TASK_CSV))
 
 
 @cli.command("tasks")

@@ -373,14 +373,16 @@ class Index:
         agency_id = self.resolve_agency(unit, city)
         (name,) = self.db.execute("SELECT name FROM agencies WHERE id = ?", (agency_id,)).fetchone()
         rows = []
-        for row, task_role in self.db.execute(
-                "SELECT t.row, r.role FROM responsible r JOIN tasks t ON t.position = r.task_position "
+        for row, task_role, edge_key in self.db.execute(
+                "SELECT t.row, r.role, r.edge_key FROM responsible r JOIN tasks t ON t.position = r.task_position "
                 "WHERE r.agency = ? ORDER BY r.task_position, r.edge_key", (agency_id,)):
             if role and task_role != role:
                 continue
             row = json.loads(row)
             row["role"] = task_role
             row["unit"] = name
+            if edge_key.endswith(":0"):  # rank 0: a standing note's implied supporter (schema)
+                row["implied"] = True
             rows.append(row)
         return rows
 
