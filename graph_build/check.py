@@ -16,7 +16,9 @@ Kinds, in the order they are reported for each document:
   role word, but is not part of any task's annotation;
 - ``suspicious-unit``: a unit longer than 30 characters, or holding 。/下同/不再列出/以下, or
   ending in a role word (牵头, 配合, 负责 …): a note, a sentence or a role read as a name;
-- ``unknown-unit``: a unit the curated agency table does not know (UnitRef.resolved is False);
+- ``unknown-unit``: a unit that resolves to nothing known: the curated agency table does not know
+  it and its name gives no function, government or collective kind (a guessed function counts
+  as known, so 市统计局 of an uncurated city is not reported);
 - ``repeated-number``: two tasks of a document with the same number inside the same groups
   (``二（一）2`` twice), which an analyst cannot tell apart.
 
@@ -36,6 +38,7 @@ from pathlib import Path
 from .curated import load_yaml
 from .headings import simplified
 from .model import ParsedDocument, Task, UnitRef
+from .resolve import has_function
 
 KINDS = ("failed", "summary", "region-unknown", "no-annotations", "missed-annotation", "suspicious-unit",
          "unknown-unit", "repeated-number")
@@ -347,10 +350,10 @@ def _unit_findings(file: str, tasks: list[Task]) -> list[Finding]:
         if reason:
             suspicious.append(Finding(file, line, "suspicious-unit",
                                       f"{name}: {reason} ({_plural(count[name], 'task')})"))
-        elif not unit.resolved:
+        elif not unit.resolved and not has_function(unit.kind, unit.function):
             unknown.append(Finding(file, line, "unknown-unit",
-                                   f"{name}: not in the agency table ({_plural(count[name], 'task')}); guessed "
-                                   f"kind {unit.kind or 'none'}, function {unit.function or 'none'}"))
+                                   f"{name}: resolves to nothing known ({_plural(count[name], 'task')}): not in the "
+                                   f"agency table and no function guessed from its name (kind {unit.kind or 'none'})"))
     return sorted(suspicious, key=_line) + sorted(unknown, key=_line)
 
 

@@ -267,7 +267,8 @@ def lead_paragraph_tasks(section: Section, pieces: list[Piece]) -> list[Task]:
 
 def background_tasks(tasks: list[Task], sections: list[Section]) -> list[Task]:
     """In a plan whose tasks carry annotations, the unannotated items of groups that hold no
-    annotation at all (保障措施, 附则, an article's 申报条件 and 申报材料 lists). They stay tasks
+    annotation at all (保障措施, 附则) and those that detail an annotated item (an article's
+    申报条件 and 申报材料 lists). They stay tasks
     (the plan numbers them), but they are not missing an annotation, so the check does not
     report them. An unannotated item beside annotated ones is reported."""
     if not any(task.units for task in tasks):
@@ -277,9 +278,20 @@ def background_tasks(tasks: list[Task], sections: list[Section]) -> list[Task]:
     def group(task: Task):
         return parent.get(task.section) if task.section is not None else None
 
-    annotated_groups = {group(t) for t in tasks if t.units} | {t.section for t in tasks if t.units}
-    return [t for t in tasks if not t.units and group(t) not in annotated_groups
-            and t.section not in annotated_groups]
+    annotated_sections = {t.section for t in tasks if t.units}
+    annotated_groups = {group(t) for t in tasks if t.units} | annotated_sections
+
+    def details_an_annotated_item(task: Task) -> bool:
+        """Under an annotated item (青岛 2023 细则 第六条's （一）申报条件 and its 1. 2.)."""
+        ordinal = parent.get(task.section)
+        while ordinal is not None:
+            if ordinal in annotated_sections:
+                return True
+            ordinal = parent.get(ordinal)
+        return False
+
+    return [t for t in tasks if not t.units and (details_an_annotated_item(t) or (
+        group(t) not in annotated_groups and t.section not in annotated_groups))]
 
 
 def attach_standing_notes(blocks: list[Block], tasks: list[Task]) -> None:
