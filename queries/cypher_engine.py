@@ -12,7 +12,10 @@ counts per unit and document, co-responsible pairs, topics per city, sort ranks;
 DERIVED_*) that let the canned queries of queries/cypher answer the 100,000-task graph in
 milliseconds instead of seconds; the queries' embedded forms read them.
 
-Queries run on a read-only connection, so a write query fails with the engine's own message.
+Queries pass the read-only gate (``cypher_gate.check``: reading clauses only, size caps) and
+then run on a read-only connection. ``respgraph cypher``/``query`` run each one in a forked
+child with a time limit (``cypher_sandbox``); a database found broken (leftover write-ahead log,
+a file of the wrong size, one that does not open) is rebuilt from its snapshot.
 
 This module also turns the networkx graph into per-label node rows and per-(type, source
 label, target label) edge rows; the Neo4j pusher and the file exporters share those tables.
@@ -59,6 +62,18 @@ LIST_MARKER = "\x1e"
 
 class CypherError(ValueError):
     """A query the engine rejected (syntax, unknown label, write on a read-only database)."""
+
+
+class DatabaseUnreadable(CypherError):
+    """The database files do not open or cannot be read (pending checkpoint recovery, corruption): rebuild them."""
+
+
+class QueryInterrupted(CypherError):
+    """The engine stopped the query at the connection's time limit."""
+
+
+class DatabaseBuildError(OSError):
+    """The database could not be written (no space left, no permission): one human line."""
 
 
 # ---------------------------------------------------------------------------------------
@@ -649,19 +664,67 @@ def read_stamp(db_path: Path) -> dict | None:
     return stamp if isinstance(stamp, dict) and db_path.is_file() else None
 
 
+# Files ladybug keeps beside a database while it writes. A database opened read-only never makes
+# them, so finding one means a write was interrupted or forced (a CHECKPOINT): the database is
+# rebuilt, as it would otherwise refuse to open ("checkpoint recovery is pending").
+SIDECARS = (".wal", ".shadow")
+
+
+def sidecar_paths(db_path: Path) -> list[Path]:
+    return [db_path.with_name(db_path.name + suffix) for suffix in SIDECARS]
+
+
 def is_current(db_path: Path, expected: dict) -> bool:
+    """The stamp matches, no write-ahead log or shadow file lies beside it, and the file has its built size."""
     stamp = read_stamp(db_path)
-    return stamp is not None and all(stamp.get(key) == expected[key] for key in STAMP_KEYS)
+    if stamp is None or not all(stamp.get(key) == expected[key] for key in STAMP_KEYS):
+        return False
+    if any(path.exists() for path in sidecar_paths(db_path)):
+        return False
+    try:
+        return stamp.get("db_bytes") == db_path.stat().st_size
+    except OSError:
+        return False
+
+
+def discard_database(db_path: str | os.PathLike) -> None:
+    """Delete a database, its stamp and its sidecar files (the stamp first: nobody trusts a half-deleted one)."""
+    db_path = Path(db_path)
+    for path in [stamp_path(db_path), db_path, *sidecar_paths(db_path)]:
+        path.unlink(missing_ok=True)
+
+
+def failure_reason(error: BaseException) -> str:
+    """Why writing failed, in a few human words: an OS error's own text, or the end of ladybug's IO message."""
+    if isinstance(error, OSError) and error.strerror:
+        return error.strerror
+    message = one_line(error)
+    for known in ("No space left on device", "File too large", "Permission denied", "Read-only file system",
+                  "Disk quota exceeded"):
+        if known.lower() in message.lower():
+            return known
+    if message.startswith("IO exception") or "Cannot write" in message or "Cannot read" in message:
+        return "its files could not be written or read back (is the disk full?)"
+    return message.split(" exception: ", 1)[-1]
 
 
 def build_database(graph: nx.MultiDiGraph, target: str | os.PathLike, timings: dict | None = None) -> dict[str, int]:
     """Bulk-load ``graph`` into a new LadybugDB file at ``target``, replacing it atomically.
 
     ``timings`` (a dict) receives seconds per stage (see ``load_graph``) and "checkpoint".
+    A failure to write (a full disk, no permission) is a DatabaseBuildError with one human line;
+    nothing is left behind.
     """
+    target = Path(target)
+    try:
+        return _build_database(graph, target, timings)
+    except (OSError, RuntimeError) as error:
+        raise DatabaseBuildError(f"cannot build the embedded database {target}: {failure_reason(error)}") from None
+
+
+def _build_database(graph: nx.MultiDiGraph, target: Path, timings: dict | None) -> dict[str, int]:
     import ladybug
 
-    target = Path(target)
     target.parent.mkdir(parents=True, exist_ok=True)
     workdir = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
     try:
@@ -681,11 +744,11 @@ def build_database(graph: nx.MultiDiGraph, target: str | os.PathLike, timings: d
             database.close()
         if built.with_name(built.name + ".wal").exists():
             raise OSError(f"ladybug left a write-ahead log while building {target}; not replacing it")
+        for sidecar in sidecar_paths(target):  # a stale write-ahead log must not replay into the new file
+            sidecar.unlink(missing_ok=True)
         os.replace(built, target)
-        for leftover in (".wal", ".shadow"):  # a stale write-ahead log must not replay into the new file
-            sidecar = target.with_name(target.name + leftover)
-            if sidecar.exists():
-                sidecar.unlink()
+        for sidecar in sidecar_paths(target):
+            sidecar.unlink(missing_ok=True)
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
     return counts
@@ -693,7 +756,8 @@ def build_database(graph: nx.MultiDiGraph, target: str | os.PathLike, timings: d
 
 def ensure_database(snapshot_path: str | os.PathLike,
                     graph: nx.MultiDiGraph | Callable[[], nx.MultiDiGraph] | None = None) -> Path:
-    """The embedded database of a snapshot, built (or rebuilt) only when the snapshot changed.
+    """The embedded database of a snapshot, built (or rebuilt) only when the snapshot changed
+    or the database was found broken (see ``is_current``).
 
     ``graph`` is the snapshot's graph, or a function returning it; it is only used (and a
     callable only called) when the database has to be built. Without it the snapshot is read.
@@ -709,7 +773,11 @@ def ensure_database(snapshot_path: str | os.PathLike,
     stamp_path(db_path).unlink(missing_ok=True)
     build_database(graph, db_path)
     stamp["graph"] = {key: graph.graph.get(key) for key in ("bundled", "builder")}
-    snapshot.write_atomic(stamp_path(db_path), json.dumps(stamp, sort_keys=True).encode("utf-8"))
+    try:
+        stamp["db_bytes"] = db_path.stat().st_size
+        snapshot.write_atomic(stamp_path(db_path), json.dumps(stamp, sort_keys=True).encode("utf-8"))
+    except OSError as error:
+        raise DatabaseBuildError(f"cannot build the embedded database {db_path}: {failure_reason(error)}") from None
     return db_path
 
 
@@ -787,12 +855,26 @@ def result_rows(result, columns: list[str]) -> list[dict]:
     return rows
 
 
+# How ladybug's messages start when the database files, not the query, are at fault. Only the
+# start is read: the rest of a message can quote the query (RETURN error('Storage exception')
+# says "Runtime exception: Storage exception").
+STORAGE_FAILURES = ("Storage exception", "IO exception", "Runtime exception: Cannot read checkpoint",
+                    "Runtime exception: Unable to open database",
+                    "Runtime exception: Cannot open database in read-only mode while checkpoint recovery")
+
+
 class EmbeddedEngine:
-    """A read-only connection to an embedded database; ``run`` returns a QueryResult."""
+    """A read-only connection to an embedded database; ``run`` returns a QueryResult.
+
+    Every query passes ``cypher_gate.check`` first. ``timeout`` (seconds) is the connection's
+    query time limit; a query stopped by it raises QueryInterrupted. A database that does not
+    open, or fails with a storage error, raises DatabaseUnreadable. This engine runs in the
+    calling process: ``cypher_sandbox.SandboxedEngine`` runs each query in a child instead.
+    """
 
     name = "embedded"
 
-    def __init__(self, db_path: str | os.PathLike):
+    def __init__(self, db_path: str | os.PathLike, timeout: float | None = None):
         import ladybug
 
         self.db_path = Path(db_path)
@@ -800,11 +882,16 @@ class EmbeddedEngine:
             self.database = ladybug.Database(str(self.db_path), read_only=True)
             self.connection = ladybug.Connection(self.database)
         except RuntimeError as error:
-            raise CypherError(f"cannot open {self.db_path}: {one_line(error)}") from error
+            raise DatabaseUnreadable(f"cannot open {self.db_path}: {one_line(error)}") from error
+        if timeout:
+            self.connection.set_query_timeout(max(1, int(timeout * 1000)))
 
     def run(self, query: str, parameters: dict | None = None) -> QueryResult:
         """Run a query as written (a library query's form is chosen by ``library.run`` or
-        ``NamedQuery.text_for``, see queries/library.py)."""
+        ``NamedQuery.text_for``, see queries/library.py), once the gate let it through."""
+        from .cypher_gate import check
+
+        check(query, self.name)
         try:
             result = self.connection.execute(query, dict(parameters or {}))
             if isinstance(result, list):  # several statements: the last one answers
@@ -813,6 +900,10 @@ class EmbeddedEngine:
             rows = result_rows(result, columns)
         except RuntimeError as error:
             message = one_line(error)
+            if message == "Interrupted.":
+                raise QueryInterrupted("the engine stopped the query at its time limit") from error
+            if message.startswith(STORAGE_FAILURES):
+                raise DatabaseUnreadable(f"cannot read {self.db_path}: {message}") from error
             if "read-only" in message:
                 message += " (the embedded database only answers queries; change the graph with 'respgraph build')"
             raise CypherError(message) from error

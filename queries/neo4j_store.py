@@ -252,21 +252,32 @@ def _read(tx, query: str, parameters: dict):
 
 
 class Neo4jEngine:
-    """Read-only queries on a Neo4j server: every query runs in a managed read transaction."""
+    """Read-only queries on a Neo4j server: every query passes ``cypher_gate.check`` (with the
+    Neo4j CALL allowlist) and runs in a managed read transaction, within ``timeout`` seconds
+    (the server's transaction timeout) when one is given."""
 
     name = "neo4j"
 
-    def __init__(self, settings: Settings):
+    def __init__(self, settings: Settings, timeout: float | None = None):
         self.settings = settings
+        self.timeout = timeout
         self.driver = connect(settings)
 
     def run(self, query: str, parameters: dict | None = None) -> QueryResult:
-        from neo4j import exceptions
+        from neo4j import exceptions, unit_of_work
 
+        from .cypher_gate import check
+
+        check(query, self.name)
+        work = unit_of_work(timeout=self.timeout)(_read) if self.timeout else _read
         try:
             with self.driver.session(database=self.settings.database) as session:
-                keys, values = session.execute_read(_read, query, dict(parameters or {}))
+                keys, values = session.execute_read(work, query, dict(parameters or {}))
         except exceptions.Neo4jError as error:
+            if self.timeout and "TransactionTimedOut" in str(getattr(error, "code", "") or ""):
+                from .cypher_sandbox import QueryTimeout, timeout_message
+
+                raise QueryTimeout(timeout_message(self.timeout)) from None
             raise CypherError(self.settings.scrub(str(server_error(error)))) from None
         except (exceptions.DriverError, OSError) as error:
             raise Neo4jUnavailable(self.settings.scrub(f"lost Neo4j at {self.settings.shown_uri}: {first_line(error)}")) from None

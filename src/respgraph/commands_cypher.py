@@ -2,11 +2,15 @@
 
 Cypher runs on the embedded LadybugDB database derived from the active snapshot (built on
 first use, cached beside it), or with ``--neo4j`` on a Neo4j server in a read transaction.
+Every query first passes the read-only gate (``queries/cypher_gate.py``); an embedded query
+then runs in a forked child with a time limit (``queries/cypher_sandbox.py``), and a database
+found unreadable is rebuilt from its snapshot once.
 ladybug, the neo4j driver and rich are imported only by the commands that use them.
 """
 from __future__ import annotations
 
 import json
+import math
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -14,7 +18,7 @@ from pathlib import Path
 import click
 
 from respgraph.graph_build import schema
-from respgraph.queries import cypher_engine, library, neo4j_store
+from respgraph.queries import cypher_engine, cypher_gate, cypher_sandbox, library, neo4j_store
 
 from . import output, store
 from .cli import FORMAT, cli, echo, graph_of
@@ -29,6 +33,15 @@ class QueryFailed(click.ClickException):
 
 PARAMS = click.option("-p", "--param", "params", multiple=True, metavar="NAME=VALUE",
                       help="Query parameter (repeatable); NAME:INT64=5 gives a type to a raw query's value.")
+def finite(ctx, param, value: float) -> float:
+    if not math.isfinite(value):
+        raise click.BadParameter("give a number of seconds", ctx=ctx, param=param)
+    return value
+
+
+TIMEOUT = click.option("--timeout", type=click.FloatRange(min=0, min_open=True, max=86_400),
+                       default=cypher_sandbox.DEFAULT_TIMEOUT, show_default=True, metavar="SECONDS", callback=finite,
+                       help="Stop the query after this many seconds (exit code 1).")
 ON_NEO4J = click.option("--neo4j", "on_neo4j", is_flag=True,
                         help="Run on the Neo4j server of NEO4J_URI instead of the embedded database.")
 
@@ -74,16 +87,36 @@ def active_database(ctx) -> Path:
     return cypher_engine.ensure_database(snapshot_path, graph)
 
 
-def open_engine(ctx, on_neo4j: bool, uri=None, user=None, password=None, database=None):
-    """The embedded engine, or a Neo4j engine when ``on_neo4j``; connection failures as one line."""
+def repair_database(ctx, db_path: Path) -> Path:
+    """Delete a database that cannot be read and build it again from its snapshot."""
+    cypher_engine.discard_database(db_path)
+    return active_database(ctx)
+
+
+def open_engine(ctx, on_neo4j: bool, uri=None, user=None, password=None, database=None,
+                timeout: float = cypher_sandbox.DEFAULT_TIMEOUT):
+    """The embedded engine (each query in a child, see cypher_sandbox), or a Neo4j engine when
+    ``on_neo4j``; connection and build failures as one line."""
     try:
         if on_neo4j:
-            return neo4j_store.Neo4jEngine(settings_from(uri, user, password, database))
-        return cypher_engine.EmbeddedEngine(active_database(ctx))
+            return neo4j_store.Neo4jEngine(settings_from(uri, user, password, database), timeout=timeout)
+        db_path = active_database(ctx)
+        return cypher_sandbox.SandboxedEngine(
+            db_path, timeout=timeout, repair=lambda: repair_database(ctx, db_path),
+            on_repair=lambda why: click.echo(f"note: rebuilt the embedded database, which could not be read ({why})",
+                                             err=True))
     except neo4j_store.Neo4jUnavailable as error:
         raise click.ClickException(str(error))
-    except cypher_engine.CypherError as error:
+    except (cypher_engine.CypherError, cypher_engine.DatabaseBuildError) as error:
         raise click.ClickException(str(error))
+
+
+def check_query(query: str, on_neo4j: bool) -> None:
+    """The read-only gate, before any database is opened or built: a refusal is one line, exit code 2."""
+    try:
+        cypher_gate.check(query, "neo4j" if on_neo4j else "embedded")
+    except cypher_gate.QueryRefused as error:
+        raise QueryFailed(str(error))
 
 
 def emit_result(result: cypher_engine.QueryResult, fmt: str) -> None:
@@ -94,9 +127,11 @@ def run_on(engine, run: Callable[[], cypher_engine.QueryResult]) -> cypher_engin
     """``run()`` on ``engine``, its failures as one-line CLI errors; the engine is closed after."""
     try:
         return run()
+    except cypher_gate.QueryRefused as error:
+        raise QueryFailed(str(error))
     except cypher_engine.CypherError as error:
         raise QueryFailed(f"query failed: {error}")
-    except neo4j_store.Neo4jUnavailable as error:
+    except (neo4j_store.Neo4jUnavailable, cypher_sandbox.EngineFailure, cypher_engine.DatabaseBuildError) as error:
         raise click.ClickException(str(error))
     finally:
         engine.close()
@@ -105,16 +140,27 @@ def run_on(engine, run: Callable[[], cypher_engine.QueryResult]) -> cypher_engin
 @cli.command("cypher")
 @click.argument("query")
 @PARAMS
+@TIMEOUT
 @ON_NEO4J
 @neo4j_options
 @FORMAT
 @click.pass_context
-def cypher_command(ctx, query, params, on_neo4j, uri, user, password, database, fmt):
+def cypher_command(ctx, query, params, timeout, on_neo4j, uri, user, password, database, fmt):
     """Run a read-only Cypher QUERY ('-' reads it from stdin) on the graph.
 
-    The embedded database is opened read-only and Neo4j runs the query in a read transaction,
-    so CREATE/MERGE/SET/DELETE fail (exit code 2, the engine's message on one line). Pass
-    values as parameters, never by pasting them into the query: -p unit=市大数据委 (a string)
+    \b
+    Only reading forms run; anything else is refused (exit code 2) before any engine sees it:
+      clauses     MATCH, OPTIONAL MATCH, WHERE, WITH, UNWIND, RETURN, ORDER BY, SKIP, LIMIT,
+                  UNION [ALL], also inside EXISTS { }, COUNT { } and CALL { } subqueries
+      CALL        only show_tables, table_info, show_connection, show_functions, show_indexes,
+                  current_setting, db_version (Neo4j: db.labels, db.relationshipTypes, ...)
+      refused     COPY, EXPORT, IMPORT, LOAD, INSTALL, ATTACH, USE, CHECKPOINT, CREATE, MERGE,
+                  SET, DELETE, REMOVE, DROP, ALTER, BEGIN/COMMIT, EXPLAIN/PROFILE, unknown words
+      one query   a ';' may only end it; at most 20,000 characters, brackets 64 deep, 1,000 operators
+    Each query runs in a child process, stopped after --timeout seconds (exit code 1); an engine
+    crash is one line, exit code 1. A database that cannot be read is rebuilt from the snapshot.
+
+    Pass values as parameters, never by pasting them into the query: -p unit=市大数据委 (a string)
     or -p n:INT64=5.
 
     Example: respgraph cypher "MATCH (a:Agency)-[r:RESPONSIBLE_FOR]->(t:Task) WHERE a.name = $unit RETURN r.role, t.title" -p unit=泉州市数字办
@@ -123,11 +169,12 @@ def cypher_command(ctx, query, params, on_neo4j, uri, user, password, database, 
         query = sys.stdin.read()
     if not query.strip():
         raise QueryFailed("the query is empty")
+    check_query(query, on_neo4j)
     try:
         parameters = library.parse_assignments(params)
     except library.QueryLibraryError as error:
         raise QueryFailed(str(error))
-    engine = open_engine(ctx, on_neo4j, uri, user, password, database)
+    engine = open_engine(ctx, on_neo4j, uri, user, password, database, timeout)
     emit_result(run_on(engine, lambda: engine.run(query, parameters)), fmt)
 
 
@@ -159,14 +206,16 @@ def list_queries(fmt: str) -> None:
 @click.argument("name", required=False)
 @click.option("--list", "list_only", is_flag=True, help="List the named queries with their descriptions and parameters.")
 @PARAMS
+@TIMEOUT
 @ON_NEO4J
 @neo4j_options
 @FORMAT
 @click.pass_context
-def query_command(ctx, name, list_only, params, on_neo4j, uri, user, password, database, fmt):
+def query_command(ctx, name, list_only, params, timeout, on_neo4j, uri, user, password, database, fmt):
     """Run a named query of the Cypher library (queries/cypher/NAME.cypher).
 
-    The same file runs on the embedded database and, with --neo4j, on a Neo4j server.
+    The same file runs on the embedded database and, with --neo4j, on a Neo4j server. It passes
+    the same read-only gate and time limit as `respgraph cypher`.
 
     Example: respgraph query unit_duties -p unit=市大数据委 -p role=lead
     """
@@ -180,7 +229,7 @@ def query_command(ctx, name, list_only, params, on_neo4j, uri, user, password, d
         parameters = library.bind(named, library.parse_assignments(params, typed=False))
     except library.QueryLibraryError as error:
         raise QueryFailed(str(error))
-    engine = open_engine(ctx, on_neo4j, uri, user, password, database)
+    engine = open_engine(ctx, on_neo4j, uri, user, password, database, timeout)
     emit_result(run_on(engine, lambda: library.run(engine, name, parameters)), fmt)
 
 

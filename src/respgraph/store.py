@@ -105,11 +105,25 @@ def build_and_save(paths: list, target: Path, bundled: bool):
                 report.graph.graph["builder"] = fingerprint
                 sha256 = _write_snapshot(report.graph, target, ahead.pop() if ahead else None)
                 write_index(report.graph, target, sha256, prepared.pop() if prepared else None)
+                discard_broken_database(target)
                 parsed.prune()
     finally:
         for temp in prepared:  # prepared, but the build failed before the snapshot was written
             temp.unlink(missing_ok=True)
     return report
+
+
+def discard_broken_database(target: str | os.PathLike) -> None:
+    """Delete the embedded Cypher database beside ``target`` when a write-ahead log or shadow file
+    lies beside it (a forced checkpoint; it would refuse to open): the next query builds it anew.
+
+    A database that is merely stale is left alone; its stamp makes the next query rebuild it.
+    """
+    from respgraph.queries import cypher_engine
+
+    db_path = cypher_engine.database_path(target)
+    if any(path.exists() for path in cypher_engine.sidecar_paths(db_path)):
+        cypher_engine.discard_database(db_path)
 
 
 def save(graph, target: str | os.PathLike) -> None:
