@@ -69,17 +69,31 @@ def _opening_pattern() -> re.Pattern[str]:
     )
 
 
+def _label_token() -> str:
+    """A label as printed before its units: "责任单位：", "责任单位（牵头单位列第一位）：", or a label
+    in its own brackets, colon or not ("【责任单位】市发改委、市财政局")."""
+    labels = _label_alternation()
+    return (rf"(?:[【〔\[［]\s*(?P<boxed>{labels})\s*[】〕\]］]\s*[：:]?"
+            rf"|(?P<label>{labels}){REMARK}\s*[：:])")
+
+
+def label_of(match: re.Match) -> str:
+    return match.group("label") or match.group("boxed")
+
+
+def label_start(match: re.Match) -> int:
+    return match.start("label") if match.group("label") else match.start()
+
+
 @functools.lru_cache(maxsize=1)
 def _bare_pattern() -> re.Pattern[str]:
     """A label without brackets at the start of a paragraph or right after a sentence."""
-    labels = _label_alternation()
-    return re.compile(rf"(?:^|(?<=[。；;！？!?]))[ \t\u3000]*(?P<label>{labels}){REMARK}\s*[：:]")
+    return re.compile(rf"(?:^|(?<=[。；;！？!?]))[ \t\u3000]*{_label_token()}")
 
 
 @functools.lru_cache(maxsize=1)
 def _segment_pattern() -> re.Pattern[str]:
-    labels = _label_alternation()
-    return re.compile(rf"(?P<label>{labels}){REMARK}\s*[：:]")
+    return re.compile(_label_token())
 
 
 def starts_with_label(text: str) -> bool:
@@ -293,7 +307,7 @@ def read_body(body: str, label: str | None = None) -> Reading:
     segments, cursor, current = [], 0, simplified(label) if label else None
     for match in _segment_pattern().finditer(shadow):
         segments.append((current, cursor, match.start()))
-        current, cursor = match.group("label"), match.end()
+        current, cursor = label_of(match), match.end()
     segments.append((current, cursor, len(shadow)))
     reading = Reading(label=next((lab for lab, _, _ in segments if lab), ""))
     tier = 0
@@ -509,7 +523,7 @@ def _candidates(shadow: str) -> list[tuple[int, int, int, int, str]]:
     for match in _bare_pattern().finditer(shadow):
         end = _bare_end(shadow, match.end())
         body_end = end - 1 if shadow[end - 1:end] == "。" else end
-        found.append((match.start("label"), match.end(), body_end, end, match.group("label")))
+        found.append((label_start(match), match.end(), body_end, end, label_of(match)))
     found.sort(key=lambda item: (item[0], -item[3]))
     return found
 
