@@ -31,6 +31,9 @@ OPENERS = "〔（(【[［〈"
 CLOSERS = "〕）)】]］〉"
 REMARK = r"(?:\s*[（(][^）)]{0,20}[）)])?"  # "责任单位（牵头单位列第一位）"
 BETWEEN_PARTS = " \t\u3000。；;，,、"  # what may separate two annotations that form one
+SPACES = re.compile(r"\s+")
+INNER_BRACKETS = re.compile(r"[（(〈][^）)〉]*[）)〉]")
+TRAILING_BRACKET = re.compile(r"[（(〈][^）)〉]*[）)〉]$")
 
 
 def _config() -> dict:
@@ -51,7 +54,7 @@ def _labels() -> dict[str, str]:
 
 def label_policy(label: str) -> str | None:
     """The role policy of a label as printed (traditional or simplified), or None."""
-    return _labels().get(simplified(re.sub(r"\s+", "", label)))
+    return _labels().get(simplified(SPACES.sub("", label)))
 
 
 def _label_alternation() -> str:
@@ -142,8 +145,8 @@ def _clean_unit(printed: str, shadow: str) -> tuple[str, str]:
     Decisions are taken on the simplified ``shadow``; the same cuts apply to the printed text
     because the two have the same characters at the same offsets.
     """
-    printed = re.sub(r"\s+", "", printed).strip("。.")
-    shadow = re.sub(r"\s+", "", shadow).strip("。.")
+    printed = SPACES.sub("", printed).strip("。.")
+    shadow = SPACES.sub("", shadow).strip("。.")
     for word in _config()["leading_words"]:
         if shadow.startswith(word) and len(shadow) > len(word) + 2:
             printed, shadow = printed[len(word):], shadow[len(word):]
@@ -218,6 +221,16 @@ def _role_words() -> list[tuple[str, str]]:
 
 
 @functools.lru_cache(maxsize=1)
+def _role_words_by_last_char() -> dict[str, list[tuple[str, str]]]:
+    """The role words grouped by their last character (longest first): a clause is checked
+    against the few that can end it, not all ninety."""
+    grouped: dict[str, list[tuple[str, str]]] = {}
+    for word, kind in _role_words():
+        grouped.setdefault(word[-1], []).append((word, kind))
+    return grouped
+
+
+@functools.lru_cache(maxsize=1)
 def _clause_patterns() -> tuple[list[re.Pattern[str]], list[re.Pattern[str]]]:
     config = _config()
     return ([re.compile(p) for p in config["rule_patterns"]],
@@ -240,7 +253,7 @@ def role_word_of(clause: str) -> tuple[str, str] | None:
     Only a word at the end counts, and it must leave a name of at least two characters:
     "…工作专班牵头单位" ends in 单位 and keeps its name.
     """
-    for word, kind in _role_words():
+    for word, kind in _role_words_by_last_char().get(clause[-1:], ()):
         if clause.endswith(word) and len(clause) - len(word) >= 2:
             return word, kind
     return None
@@ -314,19 +327,19 @@ def read_body(body: str, label: str | None = None) -> Reading:
     for segment_label, seg_start, seg_end in segments:
         policy = label_policy(segment_label) if segment_label else None
         if policy == "deadline":
-            reading.deadline = reading.deadline or re.sub(r"\s+", "", body[seg_start:seg_end]).strip("；;，,。.")
+            reading.deadline = reading.deadline or SPACES.sub("", body[seg_start:seg_end]).strip("；;，,。.")
             continue
         pending: list[list[tuple[str, str]]] = []
         separators = config["tier_separators"] + config["sentence_separators"]
         for s, e in split_spans(shadow, separators, seg_start, seg_end):
-            clause = re.sub(r"\s+", "", shadow[s:e])
+            clause = SPACES.sub("", shadow[s:e])
             if not clause:
                 continue
-            if is_rule(re.sub(r"[（(〈][^）)〉]*[）)〉]", "", clause)):
-                reading.rules.append(re.sub(r"\s+", "", body[s:e]))
+            if is_rule(INNER_BRACKETS.sub("", clause)):
+                reading.rules.append(SPACES.sub("", body[s:e]))
                 continue
             if is_deadline(clause):
-                reading.deadline = reading.deadline or re.sub(r"\s+", "", body[s:e])
+                reading.deadline = reading.deadline or SPACES.sub("", body[s:e])
                 continue
             found = role_word_of(clause)
             if found and policy is not None and not _organisation_like(clause[:-len(found[0])].split("、")[-1], False):
@@ -405,7 +418,7 @@ def _organisation_like(shadow: str, strict: bool) -> bool:
     """Does a unit name look like an organisation? ``strict`` also asks for a region prefix or a
     collective form, for brackets that carry no role word (（市交通局、各区政府，市规划局）)."""
     config = _config()
-    name = re.sub(r"[（(〈][^）)〉]*[）)〉]$", "", shadow)
+    name = TRAILING_BRACKET.sub("", shadow)
     if not 2 <= len(name) <= 30 or re.search(r"[。；;：:“”\"\d%％]", name):
         return False
     if name.startswith(tuple(config["collective_starts"])) and len(name) <= 20:
@@ -415,7 +428,7 @@ def _organisation_like(shadow: str, strict: bool) -> bool:
     return not strict or name.startswith(tuple(config["region_starts"]))
 
 
-def unlabelled_brackets(text: str, shadow: str) -> list[tuple[int, int, Reading]]:
+def unlabelled_brackets(text: str, shadow: str, skip: set[int] = frozenset()) -> list[tuple[int, int, Reading]]:
     """(start, end, reading) of the brackets that are annotations without a leading label.
 
     A bracket is an annotation when its every clause is units, a deadline or a rule, and either
@@ -431,6 +444,9 @@ def unlabelled_brackets(text: str, shadow: str) -> list[tuple[int, int, Reading]
         index = _next_opener(shadow, index)
         if index < 0:
             return found
+        if index in skip:  # a labelled annotation starts here: read once, as such
+            index += 1
+            continue
         closer = find_closer(shadow, index + 1)
         if closer < 0 or closer - index > limit:
             index += 1
@@ -489,7 +505,7 @@ def _read_if_annotation(body: str, shadow: str) -> Reading | None:
     if not reading.units:
         return None
     strict = not reading.label and not reading.role_words
-    shadows = [re.sub(r"\s+", "", simplified(u.printed)) for u in reading.units]
+    shadows = [SPACES.sub("", simplified(u.printed)) for u in reading.units]
     if not all(_organisation_like(name, strict) for name in shadows):
         return None
     if strict and len(reading.units) < 2:
@@ -538,8 +554,9 @@ def find_annotations(text: str) -> list[Annotation]:
     found: list[Annotation] = []
     candidates = [(start, body_start, body_end, end, label, None)
                   for start, body_start, body_end, end, label in _candidates(shadow)]
+    labelled = {start for start, *_ in candidates}
     candidates += [(start, start + 1, end - 1, end, None, reading)
-                   for start, end, reading in unlabelled_brackets(text, shadow)]
+                   for start, end, reading in unlabelled_brackets(text, shadow, skip=labelled)]
     candidates.sort(key=lambda item: (item[0], -item[3]))
     for start, body_start, body_end, end, label, reading in candidates:
         if found and start < found[-1].end:
