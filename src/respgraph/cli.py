@@ -240,6 +240,8 @@ def docs_command(ctx, city, fmt):
     Example: respgraph docs --format json
     """
     rows = queries.documents(graph_of(ctx), city=city)
+    if fmt == "table":  # a copy that prints no title is told apart by its file
+        rows = [{**r, "title": r["title"] or f"({r['file'].rsplit('/', 1)[-1]})"} for r in rows]
     echo(output.render(rows, fmt, ["region", "title", "number", "date", "tasks", "annotated_tasks", "warnings"],
                        ["id", "title", "issuer", "number", "date", "region", "level", "period", "tasks",
                         "annotated_tasks", "file", "encoding", "format", "truncated", "warnings"]))
