@@ -283,6 +283,7 @@ def _split_run(body: str, shadow: str, start: int, end: int) -> list[tuple[str, 
             pieces[-1] = (pieces[-1][0] + "、" + printed, pieces[-1][1] + "、" + short)
             continue
         pieces.append((printed, short))
+    pieces = [part for piece in pieces for part in _split_and(*piece)]
     units: list[tuple[str, str]] = []
     for printed, short in pieces:
         cut = re.search(r"[（(〈][^（(〈]*[）)〉]$", short)
@@ -296,6 +297,25 @@ def _split_run(body: str, shadow: str, start: int, end: int) -> list[tuple[str, 
         if printed:
             units.append((printed, short))
     return units
+
+
+@functools.lru_cache(maxsize=1)
+def _and_pattern() -> re.Pattern[str]:
+    starts = "|".join(map(re.escape, sorted(set(_config()["collective_starts"]) | set(_config()["region_starts"]),
+                                            key=len, reverse=True)))
+    return re.compile(rf"(?:以及|及)(?=(?:{starts}))")
+
+
+def _split_and(printed: str, short: str) -> list[tuple[str, str]]:
+    """"市级各有关部门及各县市区政府" (咸阳 2022) names two units: 及 before a region word or a
+    collective joins units; inside a name (社会保障及就业局) it does not."""
+    parts, begin = [], 0
+    for found in _and_pattern().finditer(short):
+        if found.start() - begin >= 2 and _organisation_like(short[begin:found.start()], False):
+            parts.append((printed[begin:found.start()], short[begin:found.start()]))
+            begin = found.end()
+    parts.append((printed[begin:], short[begin:]))
+    return parts if all(_organisation_like(sh, False) for _, sh in parts) else [(printed, short)]
 
 
 def _assign(group: list[list[tuple[str, str]]], kind: str, lead_named: bool) -> list[str]:

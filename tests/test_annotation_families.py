@@ -49,6 +49,9 @@ def read(text):
     ("（牵头责任单位：市发改委；配合责任单位：市财政局）", [("市发改委", "lead"), ("市财政局", "support")]),
     ("（市发改委牵头抓总，各有关部门积极配合）", [("市发改委", "lead"), ("各有关部门", "support")]),
     ("（由市发改委牵头，市财政局配合）", [("市发改委", "lead"), ("市财政局", "support")]),
+    ("完善清單。(市政府辦公室、市審改辦牽頭,市級各有關部門及各縣市區政府按職責分工負責)",
+     [("市政府辦公室", "lead"), ("市審改辦", "lead"), ("市級各有關部門", "support"), ("各縣市區政府", "support")]),
+    ("（市人力资源社会保障局及市医保局负责）", [("市人力资源社会保障局", "lead"), ("市医保局", "support")]),
 ])
 def test_printed_form_gives_units_in_order_with_roles(text, units):
     assert read(text)[0] == units
@@ -118,3 +121,12 @@ def test_standing_note_units_are_implied_supporters_in_the_json(tmp_path, monkey
     duties = json.loads(runner.invoke(cli, ["duties", "各区人民政府", "--format", "json"], catch_exceptions=False).output)
     assert [(r["number"], r["role"], r["implied"]) for r in duties] == [
         ("（一）", "support", True), ("（一）-2", "support", True), ("（二）", "support", True), ("（一）", "support", True)]
+
+
+def test_labels_on_lines_of_their_own_after_the_item():
+    lines = ["一、主要预期目标", "1.努力实现地区生产总值增长6%左右。", "", "牵头单位:区发改局", "",
+             "责任单位:立山经济开发区,全区经济运行各专班", "", "2.规模上工业增加值增长5%左右。", "", "牵头单位:区工信局"]
+    _, tasks = parse_outline(lines)
+    assert [(t.number, [(u.printed, u.role) for u in t.units]) for t in tasks] == [
+        ("1", [("区发改局", "lead"), ("立山经济开发区", "support"), ("全区经济运行各专班", "support")]),
+        ("2", [("区工信局", "lead")])]
