@@ -336,13 +336,14 @@ def read_body(body: str, label: str | None = None) -> Reading:
     [('省大数据局', 'lead'), ('省政府办公厅', 'lead'), ('各有关部门', 'support'), ('各市政府', 'support')]
     """
     config = _config()
+    body, notes = _without_standing_notes(body)
     shadow = simplified(body)
     segments, cursor, current = [], 0, simplified(label) if label else None
     for match in _segment_pattern().finditer(shadow):
         segments.append((current, cursor, match.start()))
         current, cursor = label_of(match), match.end()
     segments.append((current, cursor, len(shadow)))
-    reading = Reading(label=next((lab for lab, _, _ in segments if lab), ""))
+    reading = Reading(label=next((lab for lab, _, _ in segments if lab), ""), rules=notes)
     tier = 0
     for segment_label, seg_start, seg_end in segments:
         policy = label_policy(segment_label) if segment_label else None
@@ -514,6 +515,26 @@ def standing_note(text: str) -> str | None:
         if found:
             return text[found.start("units"):found.end("units")]
     return None
+
+
+def _without_standing_notes(body: str) -> tuple[str, list[str]]:
+    """The body with any standing-note sentence blanked out (same length), and those sentences.
+
+    "责任单位:省发展改革委…按职责分工负责。具体任务均涉及相关市(州)人民政府,不再做分工,下同" (四川
+    2022): the second sentence names implied units for every task (the outline attaches them),
+    it is no list of this task's units."""
+    if standing_note(body) is None:
+        return body, []
+    notes, pieces, cursor = [], [], 0
+    for s, e in split_spans(body, "。"):
+        sentence = body[s:e]
+        if standing_note(sentence) is not None:
+            notes.append(SPACES.sub("", sentence))
+            sentence = " " * len(sentence)
+        pieces.append(body[cursor:s] + sentence)
+        cursor = e
+    pieces.append(body[cursor:])
+    return "".join(pieces), notes
 
 
 def _read_if_annotation(body: str, shadow: str) -> Reading | None:

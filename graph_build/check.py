@@ -36,6 +36,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from .curated import load_yaml
+from .annotation import standing_note
 from .headings import simplified
 from .model import ParsedDocument, Task, UnitRef
 from .resolve import has_function
@@ -76,23 +77,21 @@ class Finding:
 
 
 @functools.lru_cache(maxsize=None)
-def _grammar() -> tuple[tuple[str, ...], tuple[str, ...], re.Pattern[str] | None]:
-    """(labels, role words longest first, standing-note pattern) from data/annotation.yaml."""
+def _grammar() -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """(labels, role words longest first) from data/annotation.yaml."""
     config = load_yaml("annotation.yaml")
     labels = tuple(sorted({label for key in ("mixed_labels", "lead_labels", "support_labels", "deadline_labels")
                            for label in config.get(key) or []}, key=len, reverse=True))
     words = config.get("role_words") or {}
     roles = tuple(sorted({word for group in words.values() for word in group or []}, key=len, reverse=True))
-    notes = config.get("standing_note_patterns") or []
-    note = re.compile("|".join(f"(?:{p})" for p in notes)) if notes else None
-    return labels, roles, note
+    return labels, roles
 
 
 @functools.lru_cache(maxsize=None)
 def _patterns() -> dict[str, re.Pattern[str] | None]:
     """The grammar as regexes: a label opening a bracket or followed by a colon; a role word closing
     a clause after at least one character."""
-    labels, roles, _ = _grammar()
+    labels, roles = _grammar()
     label = "|".join(map(re.escape, labels))
     role = "|".join(map(re.escape, roles))
     separators = re.escape(CLAUSE_SEPARATORS)
@@ -152,8 +151,7 @@ def annotation_hint(content: str) -> str:
     content = normalise(content)
     if NOT_ANNOTATION.fullmatch(content):
         return ""
-    note = _grammar()[2]
-    if note is not None and note.search(content):
+    if standing_note(content) is not None:
         return ""  # a standing note ("以下各项任务均需…落实，不再列出") is read as a note
     found = patterns["label"].search(content) if patterns["label"] else None
     if found:

@@ -308,7 +308,7 @@ def attach_standing_notes(blocks: list[Block], tasks: list[Task]) -> None:
                                  for u in parse_units(named, "support")]))
     for line, units in notes:
         for task in tasks:
-            if task.line_start > line:
+            if task.line_end >= line:  # from the task that holds the note ("…，下同") on
                 printed = {u.name for u in task.units}
                 task.implied.extend(replace(u) for u in units if u.name not in printed)
 

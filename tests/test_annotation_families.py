@@ -130,3 +130,16 @@ def test_labels_on_lines_of_their_own_after_the_item():
     assert [(t.number, [(u.printed, u.role) for u in t.units]) for t in tasks] == [
         ("1", [("区发改局", "lead"), ("立山经济开发区", "support"), ("全区经济运行各专班", "support")]),
         ("2", [("区工信局", "lead")])]
+
+
+def test_standing_note_inside_the_first_annotation_applies_from_that_task_on():
+    # 四川 2022 现代流通体系 form: the note shares the first task's annotation and ends in 下同.
+    lines = ["一、深化现代流通市场化改革",
+             "（一）加强市场体系建设。推进高标准市场体系建设。〔责任单位:省发展改革委、省市场监管局按职责分工负责。"
+             "具体任务均涉及相关市(州)人民政府,不再做分工,下同。〕",
+             "（二）优化市场准入环境。实施证照分离改革。〔责任单位:省市场监管局〕"]
+    _, tasks = parse_outline(lines)
+    assert [[(u.printed, u.role) for u in t.units] for t in tasks] == [
+        [("省发展改革委", "lead"), ("省市场监管局", "support")], [("省市场监管局", "lead")]]
+    assert [[(u.printed, u.role, u.implied, u.line) for u in t.implied] for t in tasks] == [
+        [("相关市(州)人民政府", "support", True, 2)]] * 2
