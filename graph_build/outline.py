@@ -18,7 +18,7 @@ import re
 from dataclasses import dataclass, replace
 
 from . import headings, tables
-from .annotation import BETWEEN_PARTS, find_annotations, merge_annotations, parse_units, standing_note
+from .annotation import BETWEEN_PARTS, OPENERS, find_annotations, merge_annotations, parse_units, standing_note
 from .curated import load_yaml
 from .model import Annotation, Section, Task, UnitRef
 from .reflow import Block, reflow
@@ -200,6 +200,9 @@ def tasks_of_section(section: Section | None, pieces: list[Piece], child_kinds: 
         return tasks
     if annotated:
         return clause_tasks(section, chunks)
+    if section is not None and not chunks and section.kind in ITEM_KINDS and not child_kinds and section.title:
+        # A numbered leaf printed as its title alone ("(2)推进政府及其部门应急预案精编化。") is a task.
+        return [_task(section, number, title, title, heading_line, heading_line, [])]
     if section is None or not chunks:
         return []
     whole = _task(section, number, title, _join([c.text for c in chunks]), heading_line,
@@ -294,6 +297,45 @@ def background_tasks(tasks: list[Task], sections: list[Section]) -> list[Task]:
         group(t) not in annotated_groups and t.section not in annotated_groups))]
 
 
+def hoist_trailing_annotations(tasks: list[Task], sections: list[Section], lines: list[str],
+                               first_line: int) -> list[Task]:
+    """An annotation on a line of its own after an item's last sub-point belongs to the item
+    (运城 2017 责任分解: "1.完善应急预案体系" (1)…(4), then "(责任单位:市直各有关单位、…)"): the item
+    becomes the task with those units, its sub-points stay tasks that detail it."""
+    by_ordinal = {s.ordinal: s for s in sections}
+    children: dict[int | None, list[Section]] = {}
+    for section in sections:
+        children.setdefault(section.parent, []).append(section)
+    hoisted = []
+    for task in tasks:
+        section = by_ordinal.get(task.section)
+        if not task.units or section is None or section.kind not in ITEM_KINDS or section.parent is None:
+            continue
+        parent = by_ordinal[section.parent]
+        siblings = children.get(parent.ordinal, [])
+        if parent.kind not in ITEM_KINDS or siblings[-1] is not section or len(siblings) < 2:
+            continue
+        if any(t.units for t in tasks if t is not task and t.section in {s.ordinal for s in siblings} | {parent.ordinal}):
+            continue
+        if not _on_a_line_of_its_own(task, lines, first_line):
+            continue
+        hoisted.append(Task(ordinal=0, section=parent.ordinal, number=parent.number, title=parent.title,
+                            text="".join(t.text for t in tasks if t.section in {s.ordinal for s in siblings}),
+                            line_start=parent.line, line_end=task.line_end, annotation=task.annotation,
+                            units=task.units, deadline=task.deadline, rules=task.rules))
+        task.units, task.annotation, task.deadline, task.rules = [], "", "", []
+    return tasks + hoisted
+
+
+def _on_a_line_of_its_own(task: Task, lines: list[str], first_line: int) -> bool:
+    """Is the task's annotation the whole of its last line ("(责任单位:…)" under the sub-points)?"""
+    index = task.line_end - first_line
+    if not 0 <= index < len(lines):
+        return False
+    line = "".join(lines[index].split())
+    return bool(line) and line[0] in OPENERS and line in "".join(task.annotation.split())
+
+
 def attach_standing_notes(blocks: list[Block], tasks: list[Task]) -> None:
     """A standing note ("以下各项任务均需各区人民政府落实，不再列出") names units that every later
     task of the plan carries without printing them: they are attached as implied supporters,
@@ -341,6 +383,7 @@ def parse_outline(lines: list[str], first_line: int = 1) -> tuple[list[Section],
     for section in [None, *sections]:
         key = section.ordinal if section else None
         tasks.extend(tasks_of_section(section, bodies.get(key, []), child_kinds.get(key, set())))
+    tasks = hoist_trailing_annotations(tasks, sections, text_lines, first_line)
     attach_standing_notes(blocks, tasks)
     table_sections, row_tasks = tables.table_tasks(task_tables, first_line, len(sections) + 1)
     body_tasks = list(tasks)

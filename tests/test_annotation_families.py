@@ -143,3 +143,19 @@ def test_standing_note_inside_the_first_annotation_applies_from_that_task_on():
         [("省发展改革委", "lead"), ("省市场监管局", "support")], [("省市场监管局", "lead")]]
     assert [[(u.printed, u.role, u.implied, u.line) for u in t.implied] for t in tasks] == [
         [("相关市(州)人民政府", "support", True, 2)]] * 2
+
+
+def test_annotation_on_its_own_line_after_sub_points_belongs_to_their_item():
+    # 运城 2017 责任分解 form: "1.完善应急预案体系", sub-points (1)…(3), then the annotation line.
+    lines = ["（一）“一案三制”建设", "1.完善应急预案体系", "(1)加强应急预案管理，规范编制工作。",
+             "(2)推进政府及其部门应急预案精编化。", "(3)加强应急预案演练。",
+             "(责任单位:市直各有关单位、各县(市、区)人民政府、各开发区管委会)", "2.健全应急管理体制",
+             "(1)推进办事机构建设。(责任单位:市应急局)", "(2)加强专项预案牵头部门建设。(责任单位:市公安局)"]
+    sections, tasks = parse_outline(lines)
+    got = [(t.number, [(u.printed, u.role) for u in t.units]) for t in tasks]
+    assert got == [
+        ("1", [("市直各有关单位", "lead"), ("各县(市、区)人民政府", "support"), ("各开发区管委会", "support")]),
+        ("（1）", []), ("（2）", []), ("（3）", []), ("（1）", [("市应急局", "lead")]), ("（2）", [("市公安局", "lead")])]
+    from respgraph.graph_build.outline import background_tasks
+    assert [t.title for t in background_tasks(tasks, sections)] == [
+        "加强应急预案管理，规范编制工作", "推进政府及其部门应急预案精编化", "加强应急预案演练"]
