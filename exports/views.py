@@ -303,7 +303,8 @@ def task_record(graph: nx.MultiDiGraph, task: str) -> dict:
     if topics:
         rows.append(["主题", "、".join(topics)])
     lines = f"{data.get('line_start', '')}" + (f"–{data['line_end']}" if data.get("line_end", 0) > data.get("line_start", 0) else "")
-    rows.append(["出处", f"{data.get('file', '')}:{lines}"])
+    place = data.get("place")  # a workbook's task: file#sheet!row
+    rows.append(["出处", f"{data.get('file', '')}#{place}" if place else f"{data.get('file', '')}:{lines}"])
     return {"kind": "Task", "group": "Task", "caption": clip(heading or data.get("text", task)),
             "name": heading, "search": " ".join([heading, data.get("text", "")]),
             "cities": [data.get("city", "")] if data.get("city") else [], "topics": topics,

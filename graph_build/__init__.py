@@ -30,7 +30,8 @@ class BuildReport:
     """What a build did: the graph, the inputs it used, and per-file failures and warnings.
 
     ``checks`` counts the findings of ``graph_build.check`` per built file and kind (files
-    without findings left out): what `respgraph check` would list.
+    without findings left out): what `respgraph check` would list. ``skipped`` names each file
+    a folder held that was not read, and why ("plans/a.pptx: skipped (unsupported file type .pptx)").
     """
 
     graph: nx.MultiDiGraph
@@ -38,6 +39,7 @@ class BuildReport:
     failures: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     checks: dict[str, dict[str, int]] = field(default_factory=dict)
+    skipped: list[str] = field(default_factory=list)
 
 
 def file_label(path: Path) -> str:
@@ -57,7 +59,7 @@ def build_report(paths: list[str | os.PathLike],
     """
     parsed, report = [], BuildReport(graph=nx.MultiDiGraph())
     seen: dict[str, str] = {}
-    files = expand_paths(list(paths))
+    files = expand_paths(list(paths), report.skipped)
     for path in files:
         label = file_label(path)
         try:

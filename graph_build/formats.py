@@ -11,8 +11,10 @@ parser sees one family of texts:
 - HTML: the article body of a government page (the container with id/class zoom, TRS_Editor,
   article, content …, else the densest block of text), without navigation, header, footer,
   scripts and styles; table rows as tab-separated lines.
-Their libraries (python-docx, pypdf, beautifulsoup4 + lxml) are the extra ``respgraph[docs]``
-and are imported only when such a file is read.
+Old Word (.doc) and WPS (.wps) files are converted to .docx by LibreOffice, when installed, and
+read as Word; workbooks (.xlsx, .xls, .et, .ods) are read by ``graph_build.sheets``.
+Their libraries (python-docx, pypdf, beautifulsoup4 + lxml, python-calamine) are the extra
+``respgraph[docs]`` and are imported only when such a file is read.
 """
 from __future__ import annotations
 
@@ -24,14 +26,12 @@ from collections import Counter
 from pathlib import Path
 
 from .model import SourceText
+from .sheets import SUFFIXES as SHEET_SUFFIXES
 
-SUFFIXES: set[str] = {".docx", ".pdf", ".html", ".htm", ".xhtml"}
+WORD_CONVERTED = {".doc", ".wps"}  # old Word and WPS Writer files: converted to .docx by LibreOffice
+SUFFIXES: set[str] = {".docx", ".pdf", ".html", ".htm", ".xhtml"} | WORD_CONVERTED | SHEET_SUFFIXES
 # Formats analysts meet on government sites that respgraph cannot read, and what to do instead.
-HINTS = {
-    ".doc": "save it as .docx", ".wps": "save it as .docx", ".rtf": "save it as .docx",
-    ".ofd": "export it as PDF", ".xls": "export the sheet as text", ".xlsx": "export the sheet as text",
-    ".et": "export the sheet as text",
-}
+HINTS = {".rtf": "save it as .docx", ".ofd": "export it as PDF"}
 EXTRA = "pip install 'respgraph[docs]'"
 
 
@@ -41,12 +41,24 @@ def read_other(file: Path, raw: bytes) -> SourceText:
 
     suffix = file.suffix.lower()
     reader = {".docx": read_docx, ".pdf": read_pdf, ".html": read_html, ".htm": read_html,
-              ".xhtml": read_html}.get(suffix)
+              ".xhtml": read_html, **{s: read_converted for s in WORD_CONVERTED},
+              **{s: _read_sheet for s in SHEET_SUFFIXES}}.get(suffix)
     if reader is None:
-        hint = f" ({HINTS[suffix]})" if suffix in HINTS else ""
-        raise SourceError(f"{file}: unsupported file type {suffix or '(none)'}{hint}; "
-                          "use .txt, .md, .docx, .pdf or .html")
+        raise SourceError(f"{file}: {unsupported(suffix)}")
     return reader(file, raw)
+
+
+def unsupported(suffix: str) -> str:
+    """Why a file of this suffix is not read, and what to do instead."""
+    hint = f" ({HINTS[suffix]})" if suffix in HINTS else ""
+    return (f"unsupported file type {suffix or '(none)'}{hint}; "
+            "use .txt, .md, .docx, .doc, .wps, .pdf, .html or a workbook (.xlsx, .xls, .et, .ods)")
+
+
+def _read_sheet(file: Path, raw: bytes) -> SourceText:
+    from .sheets import read_workbook
+
+    return read_workbook(file, raw)
 
 
 def _require(module: str, package: str, file: Path):
@@ -132,6 +144,71 @@ def read_docx(file: Path, raw: bytes) -> SourceText:
         else:
             lines.append(_paragraph_line(item.text))
     return _source(file, [_clean_text(line) for line in lines], "", "docx")
+
+
+# ---------------------------------------------------------------- old Word and WPS
+
+LIBREOFFICE = "libreoffice-writer-nogui"  # the Debian package that provides soffice without a GUI
+CONVERT_TIMEOUT = 180  # seconds; a first start with a fresh profile takes a few
+
+
+def soffice() -> str | None:
+    """The LibreOffice program on PATH (soffice, or libreoffice), if any."""
+    import shutil
+
+    return shutil.which("soffice") or shutil.which("libreoffice")
+
+
+def convert_to_docx(file: Path, raw: bytes) -> bytes:
+    """A .doc or .wps file converted to .docx by LibreOffice, in a private temporary folder.
+
+    LibreOffice runs headless with its own throw-away profile (so it neither meets a running
+    office nor another conversion running in parallel) and is stopped after CONVERT_TIMEOUT.
+    """
+    import shutil
+    import subprocess
+    import tempfile
+
+    from .read import SourceError
+
+    program = soffice()
+    suffix = file.suffix.lower()
+    if program is None:
+        raise SourceError(f"{file}: reading {suffix} files needs LibreOffice; install it "
+                          f"(apt-get install {LIBREOFFICE}) or save the file as .docx")
+    folder = Path(tempfile.mkdtemp(prefix="respgraph-soffice-"))
+    try:
+        source = folder / f"input{suffix}"
+        source.write_bytes(raw)
+        command = [program, f"-env:UserInstallation={(folder / 'profile').as_uri()}", "--headless",
+                   "--norestore", "--nologo", "--convert-to", "docx", "--outdir", str(folder / "out"), str(source)]
+        try:
+            done = subprocess.run(command, stdin=subprocess.DEVNULL, capture_output=True,
+                                  timeout=CONVERT_TIMEOUT, check=False)
+        except subprocess.TimeoutExpired:
+            raise SourceError(f"{file}: LibreOffice did not convert it within {CONVERT_TIMEOUT} s") from None
+        except OSError as error:
+            raise SourceError(f"{file}: could not run LibreOffice ({_reason(error)})") from None
+        converted = folder / "out" / "input.docx"
+        if done.returncode != 0 or not converted.is_file():
+            said = (done.stderr or done.stdout).decode("utf-8", "replace").strip()
+            raise SourceError(f"{file}: LibreOffice could not convert it to .docx"
+                              + (f" ({said.splitlines()[-1][:120]})" if said else " (not a Word or WPS file?)"))
+        return converted.read_bytes()
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def read_converted(file: Path, raw: bytes) -> SourceText:
+    """An old Word (.doc) or WPS (.wps) document, read as the .docx LibreOffice makes of it."""
+    from .read import PLAUSIBLE, SourceError, plausibility
+
+    _require("docx", "python-docx", file)
+    source = read_docx(file, convert_to_docx(file, raw))
+    if plausibility(source.text) < PLAUSIBLE:  # LibreOffice reads what it cannot recognise as raw text
+        raise SourceError(f"{file}: LibreOffice could not read it as a Word or WPS document (damaged?)")
+    source.format = file.suffix.lower().lstrip(".")
+    return source
 
 
 # ---------------------------------------------------------------- PDF

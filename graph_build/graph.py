@@ -13,6 +13,7 @@ import networkx as nx
 from .model import ParsedDocument
 from .indicators import to_indicator_unit
 from .schema import check_node, node_id
+from .sheets import place_of
 from .snapshot import paused_gc
 
 HASH_LENGTH = 12
@@ -81,6 +82,7 @@ def add_document(graph: nx.MultiDiGraph, doc: ParsedDocument, file_label: str) -
             add_edge(graph, section_ids[section.ordinal], doc_id, "IN_DOCUMENT")
         else:
             add_edge(graph, section_ids[section.ordinal], section_ids[section.parent], "SUBSECTION_OF")
+    places = doc.source.places
     for task in doc.tasks:
         task_id = add_node(graph, "Task", {
             "id": node_id("Task", key, f"{task.ordinal:04d}"), "doc": doc_id, "city": meta.region,
@@ -88,6 +90,7 @@ def add_document(graph: nx.MultiDiGraph, doc: ParsedDocument, file_label: str) -
             "section": section_ids.get(task.section, "") if task.section else "",
             "file": file_label, "line_start": task.line_start, "line_end": task.line_end,
             "annotation": task.annotation, "deadline": task.deadline,
+            "place": place_of(places, task.line_start, task.line_end) if places else "",
         })
         add_edge(graph, task_id, doc_id, "TASK_OF")
         if task.section:

@@ -17,6 +17,9 @@ class SourceText:
     encoding: str = "utf-8"
     format: str = "txt"
     warnings: list[str] = field(default_factory=list)
+    # Where each line came from when that is not the line itself: 1-based line → "sheet!row"
+    # for a workbook (graph_build.sheets); empty for text, Word, PDF and HTML.
+    places: dict[int, str] = field(default_factory=dict)
 
     @property
     def lines(self) -> list[str]:

@@ -1,7 +1,7 @@
 """Read plan files from disk into SourceText: detect the encoding, refuse binary or empty input.
 
-Plain text (.txt, .md) is read here; Word, PDF and HTML files go through ``graph_build.formats``
-(their libraries are the optional extra ``respgraph[docs]``).
+Plain text (.txt, .md, no suffix) is read here; Word (.docx, .doc, .wps), PDF, HTML and workbook
+files go through ``graph_build.formats`` (their libraries are the optional extra ``respgraph[docs]``).
 """
 from __future__ import annotations
 
@@ -135,22 +135,42 @@ def read_source(path: str | os.PathLike) -> SourceText:
     return formats.read_other(file, raw)
 
 
-def expand_paths(paths: list[str | os.PathLike]) -> list[Path]:
+def expand_paths(paths: list[str | os.PathLike], skipped: list[str] | None = None) -> list[Path]:
     """Files named directly, plus every readable file under named folders, in a stable order.
 
-    Inside a folder, hidden files and Office lock files (~$plan.docx) are skipped.
+    Inside a folder, files of a type respgraph does not read, hidden files and folders and
+    Office lock files (~$plan.docx) are skipped; each is added to ``skipped`` (when given) as
+    "path: skipped (reason)", a hidden folder once. Files without a suffix are read as text.
     """
     from . import formats
 
-    readable = TEXT_SUFFIXES | formats.SUFFIXES
+    readable = TEXT_SUFFIXES | formats.SUFFIXES | {""}
     found: list[Path] = []
     for path in paths:
         item = Path(path)
-        if item.is_dir():
-            found.extend(sorted(
-                p for p in item.rglob("*")
-                if p.is_file() and p.suffix.lower() in readable
-                and not any(part.startswith((".", "~$")) for part in p.relative_to(item).parts)))
-        else:
+        if not item.is_dir():
             found.append(item)
+            continue
+        hidden_folders: list[Path] = []
+        for file in sorted(p for p in item.rglob("*") if p.is_file()):
+            parts = file.relative_to(item).parts
+            hidden = next((index for index, part in enumerate(parts) if part.startswith(".")), None)
+            if hidden is not None and hidden < len(parts) - 1:
+                folder = item.joinpath(*parts[:hidden + 1])
+                if folder not in hidden_folders:
+                    hidden_folders.append(folder)
+                    _skip(skipped, folder, "hidden folder")
+            elif hidden is not None:
+                _skip(skipped, file, "hidden file")
+            elif file.name.startswith("~$"):
+                _skip(skipped, file, "Office lock file")
+            elif file.suffix.lower() not in readable:
+                _skip(skipped, file, formats.unsupported(file.suffix.lower()).split(";")[0])
+            else:
+                found.append(file)
     return found
+
+
+def _skip(skipped: list[str] | None, path: Path, reason: str) -> None:
+    if skipped is not None:
+        skipped.append(f"{path}: skipped ({reason})")

@@ -47,7 +47,9 @@ NODES: dict[str, NodeType] = {n.label: n for n in [
         "id": "STRING", "doc": "STRING", "city": "STRING", "ordinal": "INT64", "number": "STRING",
         "title": "STRING", "text": "STRING", "section": "STRING", "file": "STRING",
         "line_start": "INT64", "line_end": "INT64", "annotation": "STRING", "deadline": "STRING",
-    }, "A numbered task or sub-item of a plan, with its source lines."),
+        "place": "STRING",
+    }, "A numbered task or sub-item of a plan, with its source lines; place is the sheet and row of a "
+       "workbook's task (分工表!5, 分工表!5:6), empty for text."),
     NodeType("Agency", {
         "id": "STRING", "name": "STRING", "region": "STRING", "kind": "STRING",
         "function": "STRING", "aliases": "STRING[]", "resolved": "BOOLEAN",

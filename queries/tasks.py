@@ -116,7 +116,8 @@ def task_row(graph: nx.MultiDiGraph, task_id: str, section_paths: dict[str, list
         "deadline": task["deadline"],
         "units": units_of_task(graph, task_id),
         **({"implied_units": implied} if (implied := implied_units_of_task(graph, task_id)) else {}),
-        "source": {"file": task["file"], "line": task["line_start"], "line_end": task["line_end"]},
+        "source": {"file": task["file"], "line": task["line_start"], "line_end": task["line_end"],
+                   **({"place": task["place"]} if task.get("place") else {})},
     }
 
 

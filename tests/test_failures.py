@@ -10,6 +10,7 @@ import pytest
 from click.testing import CliRunner
 
 from respgraph import store
+from respgraph.graph_build import formats
 from respgraph.cli import cli
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -20,7 +21,8 @@ def make_bad(tmp_path: Path, kind: str) -> tuple[Path, str]:
     if kind == "missing":
         return tmp_path / "missing.txt", "no such file"
     path = tmp_path / {"empty": "empty.txt", "blank": "blank.txt", "binary": "binary.txt", "no_tasks": "notice.txt",
-                       "unsupported": "plan.xlsx", "old_word": "plan.doc", "corrupt_docx": "plan.docx",
+                       "unsupported": "plan.rtf", "old_word": "plan.doc", "corrupt_docx": "plan.docx",
+                       "corrupt_xlsx": "plan.xlsx",
                        "corrupt_pdf": "plan.pdf", "not_chinese": "russian.txt"}[kind]
     content, reason = {
         "empty": (b"", "empty file"),
@@ -28,8 +30,11 @@ def make_bad(tmp_path: Path, kind: str) -> tuple[Path, str]:
         "binary": (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)) * 4, "binary file, not text"),
         "no_tasks": ("关于开展网络安全宣传周活动的通知\n各单位：请按要求做好宣传工作。\n特此通知。\n".encode(),
                      "no outline or tasks recognised"),
-        "unsupported": (b"PK\x03\x04", "unsupported file type .xlsx (export the sheet as text); use .txt, .md, .docx, .pdf or .html"),
-        "old_word": (b"\xd0\xcf\x11\xe0", "unsupported file type .doc (save it as .docx)"),
+        "unsupported": (b"{\\rtf1", "unsupported file type .rtf (save it as .docx); use .txt, .md, .docx, .doc, .wps, "
+                                     ".pdf, .html or a workbook (.xlsx, .xls, .et, .ods)"),
+        "old_word": (b"\xd0\xcf\x11\xe0", "LibreOffice could not read it as a Word or WPS document" if formats.soffice()
+                     else "reading .doc files needs LibreOffice; install it (apt-get install libreoffice-writer-nogui)"),
+        "corrupt_xlsx": (b"PK\x03\x04", "not a readable .xlsx workbook"),
         "corrupt_docx": (b"PK\x03\x04 this is not a zip archive", "not a readable Word .docx file"),
         "corrupt_pdf": (b"%PDF-1.4\n1 0 obj << /Type /Catalog", "not a readable PDF"),
         "not_chinese": ("Привет мир, это простой текст".encode("cp1251"), "cannot detect the text encoding"),
@@ -38,8 +43,8 @@ def make_bad(tmp_path: Path, kind: str) -> tuple[Path, str]:
     return path, reason
 
 
-BAD = ["missing", "empty", "blank", "binary", "no_tasks", "unsupported", "old_word", "corrupt_docx", "corrupt_pdf",
-       "not_chinese"]
+BAD = ["missing", "empty", "blank", "binary", "no_tasks", "unsupported", "old_word", "corrupt_docx", "corrupt_xlsx",
+       "corrupt_pdf", "not_chinese"]
 
 
 def build(*paths):
@@ -78,10 +83,11 @@ def test_a_batch_builds_what_it_can_and_exits_1(tmp_path, home):
 
 def test_a_folder_with_nothing_readable_is_an_error(tmp_path, home):
     (tmp_path / "plans").mkdir()
-    (tmp_path / "plans" / "readme.xlsx").write_bytes(b"x")
+    (tmp_path / "plans" / "slides.pptx").write_bytes(b"x")
     result = build(tmp_path / "plans")
     assert result.exit_code == 1
     assert "error: no input files given" in result.stderr
+    assert f"note: {tmp_path / 'plans' / 'slides.pptx'}: skipped (unsupported file type .pptx)" in result.stderr
 
 
 @pytest.mark.parametrize("suffix,module,package", [

@@ -343,4 +343,4 @@ def test_folders_are_read_recursively_in_a_stable_order(tmp_path):
         (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / name).write_text("x", encoding="utf-8")
     assert [p.relative_to(tmp_path).as_posix() for p in expand_paths([tmp_path])] == [
-        "a/deep/plan.html", "a/plan.docx", "a/plan.md", "a/plan.pdf", "b/plan.txt", "z.htm"]
+        "a/deep/plan.html", "a/notes.xlsx", "a/plan.docx", "a/plan.md", "a/plan.pdf", "b/plan.txt", "z.htm"]

@@ -124,14 +124,18 @@ def unit_summary(units: list[dict], role: str | None = None) -> str:
 
 
 def flatten_task(row: dict) -> dict:
-    """Table/CSV view of a task row: lead and support units as text, source as file:line."""
+    """Table/CSV view of a task row: lead and support units as text, source as file:line
+    (file#sheet!row for a workbook's task)."""
     flat = dict(row)
     flat["lead"] = unit_summary(row["units"], "lead")
     flat["support"] = unit_summary(row["units"], "support")
     flat["units"] = "、".join(f"{u['name']}({u['role']})" for u in row["units"])
     flat["file"] = row["source"]["file"]
     flat["line"] = row["source"]["line"]
-    flat["source"] = f"{row['source']['file'].rsplit('/', 1)[-1]}:{row['source']['line']}"
+    name = row["source"]["file"].rsplit("/", 1)[-1]
+    place = row["source"].get("place")  # a workbook's task: file#sheet!row
+    flat["source"] = f"{name}#{place}" if place else f"{name}:{row['source']['line']}"
+    flat["place"] = place or ""
     return flat
 
 
@@ -144,10 +148,12 @@ def emit_tasks(rows: list[dict], fmt: str, extra: list[str] | None = None) -> No
         echo(output.render(rows, "json", []))
         return
     flat = [flatten_task(r) for r in rows]
-    table = list(TASK_TABLE)
+    table, csv = list(TASK_TABLE), list(TASK_CSV)
     if any(r.get("deadline") for r in rows):  # 完成时限 printed in or beside the annotations
         table.insert(table.index("source"), "deadline")
-    echo(output.render(flat, fmt, (extra or []) + table, (extra or []) + TASK_CSV))
+    if any(r["place"] for r in flat):  # tasks read from a workbook: sheet!row
+        csv.append("place")
+    echo(output.render(flat, fmt, (extra or []) + table, (extra or []) + csv))
 
 
 @cli.command("tasks")
@@ -256,7 +262,8 @@ def build_command(paths, bundled, output_path):
     """Build the graph from plan files or folders and make it the active graph.
 
     Unreadable files are reported one per line and skipped; the exit code is 1 if any failed.
-    A build that yields nothing leaves the previous graph untouched.
+    Files in a folder that are not plans (other types, hidden, Office lock files) are listed
+    as notes. A build that yields nothing leaves the previous graph untouched.
 
     Example: respgraph build plans/ extra/厦门.txt
     """
@@ -266,6 +273,8 @@ def build_command(paths, bundled, output_path):
     inputs = graph_build.bundled_plans() if use_bundled else list(paths)
     target = output_path or store.active_snapshot()
     report = keep_until_exit(store.build_and_save(inputs, target, bundled=use_bundled))
+    for skipped in report.skipped:  # files in the folders given that are not plans respgraph reads
+        click.echo(f"note: {skipped}", err=True)
     for warning in report.warnings:
         click.echo(f"warning: {warning}", err=True)
     for label, kinds in report.checks.items():
