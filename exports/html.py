@@ -345,14 +345,38 @@ def script_json(value) -> str:
     return text
 
 
+VIS_NETWORK = "vis-9.1.2"  # the vis-network copy pyvis ships (templates/lib/vis-9.1.2/)
+
+
 @functools.lru_cache(maxsize=None)
 def asset(name: str) -> str:
-    """A file of exports/templates/, checked to be safe to inline in a <script> or <style>."""
-    text = (TEMPLATES / name).read_text(encoding="utf-8")
+    """A file of exports/templates/, or vis-network from the installed pyvis, checked to be safe
+    to inline in a <script> or <style>."""
+    if name == "vis-network.min.js":
+        text = _inline_vis_js(_pyvis_file("vis-network.min.js"))
+    elif name == "vis-network.min.css":
+        text = (TEMPLATES / "vis-network-header.css").read_text(encoding="utf-8") + _pyvis_file("vis-network.css")
+        text = text.rstrip("\n") + "\n"
+    else:
+        text = (TEMPLATES / name).read_text(encoding="utf-8")
     closing = "</script" if name.endswith(".js") else "</style"
     if closing in text.lower():
         raise ValueError(f"exports/templates/{name} contains {closing}> and cannot be inlined")
     return text
+
+
+def _pyvis_file(name: str) -> str:
+    """A vis-network file as pyvis ships it, with LF line ends (pyvis's copies have CRLF)."""
+    from importlib import resources
+
+    path = resources.files("pyvis") / "templates" / "lib" / VIS_NETWORK / name
+    return path.read_text(encoding="utf-8").replace("\r\n", "\n")
+
+
+def _inline_vis_js(text: str) -> str:
+    """vis-network's script without its source-map comment: a page opened offline must name no
+    other file."""
+    return text.split("\n//# sourceMappingURL", 1)[0].rstrip("\n") + "\n"
 
 
 @functools.lru_cache(maxsize=None)
@@ -451,6 +475,45 @@ def view_page(graph, view: str | None = None, unit: str | None = None, cities=()
     if isinstance(cities, str):
         cities = (cities,)
     return GraphPage(views.build_view(graph, view, unit, tuple(cities), topic, depth, max_nodes))
+
+
+def to_pyvis(view: View, **network_options):
+    """The view as a ``pyvis.network.Network``, for notebook users who want to restyle it.
+
+    Nodes keep respgraph's positions (physics off), colours, shapes and sizes; each node's and
+    edge's hover title is plain text built from the card, escaped, since pyvis shows titles as
+    HTML. ``network_options`` go to ``Network`` (``height``, ``width``, ``notebook`` ...).
+
+    >>> from respgraph.exports import html
+    >>> net = html.to_pyvis(view)                          # doctest: +SKIP
+    >>> net.write_html("view.html")                        # doctest: +SKIP
+    """
+    from pyvis.network import Network
+
+    network = Network(directed=False, **network_options)
+    positions = layout(view)
+    for node, data in view.graph.nodes(data=True):
+        shape, colour, font_size = node_style(data)
+        x, y = positions[node]
+        network.add_node(node, label=data["caption"], title=_plain_card(data["tip"]), shape=shape,
+                         color=colour, size=node_size(data), x=x, y=y, physics=False,
+                         font={"size": font_size})
+    for a, b, data in view.graph.edges(data=True):
+        colour, width, dashes, _ = EDGE_STYLE[data["kind"]]
+        network.add_edge(a, b, color=colour, width=width, dashes=dashes,
+                         title=html_lib.escape(str(data.get("tip", ""))))
+    network.toggle_physics(False)
+    return network
+
+
+def _plain_card(tip: dict) -> str:
+    """A hover card as escaped text: title, then one "key: value" line per row, then the text."""
+    lines = [tip.get("title", "")]
+    for key, value in tip.get("rows", []):
+        lines.append(f"{key}: {'、'.join(map(str, value)) if isinstance(value, list) else value}")
+    if tip.get("text"):
+        lines.append(tip["text"])
+    return html_lib.escape("\n".join(line for line in lines if line))
 
 
 def default_path(view: View, folder: str | Path = "exports") -> Path:

@@ -1,6 +1,7 @@
 """Interactive HTML views: what each view holds, a self-contained and safe page, same bytes twice."""
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 
@@ -355,3 +356,31 @@ def test_html_command_errors_are_one_line(home, args, code, message):
     assert result.exit_code == code
     assert message in result.output
     assert "Traceback" not in result.output
+
+
+def test_vis_network_comes_from_the_installed_pyvis_unchanged_but_for_line_ends_and_source_map():
+    from importlib import resources
+
+    from respgraph.exports.html import asset
+
+    upstream = (resources.files("pyvis") / "templates" / "lib" / "vis-9.1.2" / "vis-network.min.js").read_bytes()
+    assert hashlib.sha256(upstream).hexdigest() == "1f20f0736f32cb9bedf8f6383b25cfea2f839e1abe80d6e8040b4d5bea378c69"
+    script = asset("vis-network.min.js")
+    assert "sourceMappingURL" not in script and "\r" not in script
+    assert script == upstream.decode("utf-8").replace("\r\n", "\n").split("\n//# sourceMappingURL")[0] + "\n"
+    assert asset("vis-network.min.css").startswith("/**\n * vis-network 9.1.2 stylesheet")
+
+
+def test_to_pyvis_gives_a_network_with_the_view_positions_and_escaped_titles(graph):
+    from pyvis.network import Network
+
+    from respgraph.exports.html import layout, to_pyvis
+
+    view = views.build_view(graph, unit="市大数据委", cities=["福州"])
+    network = to_pyvis(view)
+    assert isinstance(network, Network)
+    assert len(network.nodes) == view.graph.number_of_nodes() and len(network.edges) == view.graph.number_of_edges()
+    positions = layout(view)
+    first = network.nodes[0]
+    assert (first["x"], first["y"]) == positions[first["id"]]
+    assert all("<" not in node["title"] for node in network.nodes)
