@@ -130,8 +130,11 @@ def connect(settings: Settings):
     if scheme not in SCHEMES:
         raise Neo4jUnavailable(f"Neo4j URI {settings.shown_uri} must start with one of "
                                f"{', '.join(s + '://' for s in SCHEMES)}")
-    import neo4j
-    from neo4j import exceptions
+    try:
+        import neo4j
+        from neo4j import exceptions
+    except ImportError:  # an extra: most users never talk to a server
+        raise Neo4jUnavailable("the Neo4j driver is not installed: pip install 'respgraph[neo4j]'") from None
 
     # The driver logs connection failures itself; they reach the user once, as our error line.
     logging.getLogger("neo4j").addHandler(logging.NullHandler())

@@ -229,3 +229,14 @@ def test_export_commands_write_their_files(home, tmp_path):
     assert result.exit_code == 0, result.output
     assert result.output.startswith("wrote ") and "statements" in result.output
     assert sorted(p.name for p in tmp_path.iterdir()) == ["admin", "graph.cypher", "home"]
+
+
+def test_without_the_neo4j_driver_the_push_names_the_extra_to_install(monkeypatch):
+    import sys
+
+    from respgraph.queries import neo4j_store
+
+    monkeypatch.setitem(sys.modules, "neo4j", None)  # as if `pip install respgraph` without [neo4j]
+    with pytest.raises(neo4j_store.Neo4jUnavailable, match=r"pip install 'respgraph\[neo4j\]'"):
+        neo4j_store.connect(neo4j_store.Settings(uri="bolt://localhost:7687", user="neo4j", password="x",
+                                                 database="neo4j"))
