@@ -1,7 +1,8 @@
 """The graph as files for other tools: GraphML and GEXF (Gephi, yEd), node-link JSON, CSV.
 
 Every writer takes the responsibility graph and a path, writes atomically
-(``graph_build.snapshot.write_atomic``) and returns what it wrote. Output is sorted, so the
+(``graph_build.files.write_atomic``, which refuses a target that is a folder, FIFO or device)
+and returns what it wrote. Output is sorted, so the
 same graph gives the same bytes.
 
 Conventions of GraphML, GEXF and CSV (tools read some attribute names specially):
@@ -35,7 +36,7 @@ from pathlib import Path
 import networkx as nx
 
 from respgraph.graph_build import schema
-from respgraph.graph_build.snapshot import write_atomic
+from respgraph.graph_build.files import check_folder, check_target, write_atomic
 
 FORMATS = ("graphml", "gexf", "json", "csv")
 LIST_SEPARATOR = "|"
@@ -221,19 +222,27 @@ def csv_files(graph: nx.MultiDiGraph) -> dict[str, bytes]:
 
 def export(graph: nx.MultiDiGraph, fmt: str, path: str | os.PathLike) -> list[Path]:
     """Write the graph as ``fmt`` (graphml, gexf, json: a file; csv: a folder); return the files written."""
+    check_export_path(fmt, path)
     target = Path(path)
     if fmt == "csv":
-        if target.exists() and not target.is_dir():
-            raise ValueError(f"{target} is a file; csv export writes nodes.csv and edges.csv into a folder")
         written = []
         for name, data in csv_files(graph).items():
             write_atomic(target / name, data)
             written.append(target / name)
         return written
-    if target.is_dir():
-        raise ValueError(f"{target} is a folder; give a file name such as {target / ('graph.' + fmt)}")
     writers = {"graphml": graphml_bytes, "gexf": gexf_bytes, "json": json_bytes}
-    if fmt not in writers:
-        raise ValueError(f"unknown export format '{fmt}'; choose one of {', '.join(FORMATS)}")
     write_atomic(target, writers[fmt](graph))
     return [target]
+
+
+def check_export_path(fmt: str, path: str | os.PathLike) -> None:
+    """Refuse (``files.UnsafePath``, ValueError) a path ``export`` would not write: a csv folder that
+    is a file, nodes.csv/edges.csv or a graphml/gexf/json file that is a folder, FIFO or device."""
+    if fmt not in FORMATS:
+        raise ValueError(f"unknown export format '{fmt}'; choose one of {', '.join(FORMATS)}")
+    if fmt == "csv":
+        folder = check_folder(path)
+        for name in ("nodes.csv", "edges.csv"):
+            check_target(folder / name)
+    else:
+        check_target(path, "." + fmt)

@@ -18,7 +18,6 @@ import sys
 import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import NamedTuple
 
 import networkx as nx
@@ -141,15 +140,18 @@ class Pending:
             self._start_child()
 
     def _start_child(self) -> None:
-        """Write the records to a temporary file and start ``python -c`` reading it (see ``start``)."""
-        handle, name = tempfile.mkstemp(prefix="respgraph-overlap-", suffix=".pickle")
-        self._input = Path(name)
+        """Write the records to an unnamed temporary file and start ``python -c`` reading it from
+        an inherited descriptor (see ``start``): no name on disk that another process could
+        swap, and nothing left behind when the build is killed."""
         try:
-            with os.fdopen(handle, "wb") as out:
-                pickle.dump(self._records, out, protocol=pickle.HIGHEST_PROTOCOL)
+            self._input = tempfile.TemporaryFile(prefix="respgraph-overlap-", suffix=".pickle")
+            pickle.dump(self._records, self._input, protocol=pickle.HIGHEST_PROTOCOL)
+            self._input.flush()
+            self._input.seek(0)
+            descriptor = self._input.fileno()
             environment = dict(os.environ, PYTHONPATH=os.pathsep.join(p for p in sys.path if p), **CHILD_MALLOC)
-            self._child = subprocess.Popen([sys.executable, "-c", CHILD, name], stdout=subprocess.PIPE,
-                                           stderr=subprocess.DEVNULL, env=environment)
+            self._child = subprocess.Popen([sys.executable, "-c", CHILD, str(descriptor)], stdout=subprocess.PIPE,
+                                           stderr=subprocess.DEVNULL, env=environment, pass_fds=(descriptor,))
         except OSError:
             self._child = None  # no child: result() computes it here
             self._remove_input()
@@ -181,7 +183,7 @@ class Pending:
 
     def _remove_input(self) -> None:
         if self._input is not None:
-            self._input.unlink(missing_ok=True)
+            self._input.close()  # unnamed: closing it frees it
             self._input = None
 
 
@@ -205,15 +207,16 @@ def start(records: list[TaskRecord], background: bool | None = None) -> Pending:
     pages copy-on-write, and every page the parent then writes to is copied on a fault, which
     made assembling 3,000 plans beside it 2.3 times slower (6 s → 14 s). It is started with
     ``python -c`` rather than ``multiprocessing``'s spawn, which would import the caller's main
-    script again. The records go to it in a temporary file; only ids and scores come back.
+    script again. The records go to it in an unnamed temporary file; only ids and scores come back.
     """
     if background is None:
         background = len(records) >= BACKGROUND_MIN_TASKS
     return Pending(records, background)
 
 
-def serve(records_path: str) -> None:
-    """Child process: read the pickled records, write the pickled overlap to stdout.
+def serve(records_descriptor: str) -> None:
+    """Child process: read the pickled records from the inherited descriptor ``records_descriptor``
+    (a file the parent wrote a moment ago and that has no name), write the pickled overlap to stdout.
 
     The child yields to the build beside it (nice 10): the build's line of work until it needs
     the overlap (documents, sort, query index, snapshot lines) is as long as the child's, and
@@ -221,7 +224,7 @@ def serve(records_path: str) -> None:
     """
     if hasattr(os, "nice"):
         os.nice(CHILD_NICENESS)
-    with open(records_path, "rb") as handle:
+    with os.fdopen(int(records_descriptor), "rb") as handle:
         records = pickle.load(handle)
     sys.stdout.buffer.write(pickle.dumps(compute(records), protocol=pickle.HIGHEST_PROTOCOL))
     sys.stdout.buffer.flush()

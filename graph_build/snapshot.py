@@ -11,13 +11,13 @@ import contextlib
 import gc
 import json
 import os
-import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import networkx as nx
 
+from .files import new_file_mode, write_atomic  # noqa: F401 - the one atomic writer, used here and re-exported
 from .schema import SCHEMA_VERSION
 
 FORMAT = "respgraph-snapshot"
@@ -100,38 +100,6 @@ def _from_dict(data: dict, consume: bool) -> nx.MultiDiGraph:
         else:
             keyed[key] = edge
     return graph
-
-
-def new_file_mode() -> int:
-    """The mode a newly written file gets (0666 less the umask): ``mkstemp`` makes 0600."""
-    current = os.umask(0)
-    os.umask(current)
-    return 0o666 & ~current
-
-
-def write_atomic(path: str | os.PathLike, data: bytes | Iterable[bytes], sync: bool = True) -> None:
-    """Write ``data`` (bytes, or an iterable of byte chunks) to a temporary file beside
-    ``path``, then rename it into place.
-
-    A crash or a failed build never leaves a half-written file where a good one stood.
-    ``sync=False`` skips the fsync, for cache files that can always be made again.
-    """
-    target = Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    handle, temp = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
-    os.chmod(temp, new_file_mode())
-    try:
-        with os.fdopen(handle, "wb") as out:
-            for chunk in ([data] if isinstance(data, (bytes, bytearray)) else data):
-                out.write(chunk)
-            out.flush()
-            if sync:
-                os.fsync(out.fileno())
-        os.replace(temp, target)
-    except BaseException:
-        if os.path.exists(temp):
-            os.unlink(temp)
-        raise
 
 
 def line_encoder(sort_keys: bool = True) -> Callable[[object], str]:
@@ -238,6 +206,14 @@ def save(graph: nx.MultiDiGraph, path: str | os.PathLike) -> None:
 
 
 def load(path: str | os.PathLike) -> nx.MultiDiGraph:
+    import stat
+
+    with contextlib.suppress(OSError):  # a FIFO or device would block or never end: refused unread
+        mode = os.stat(path).st_mode
+        if not stat.S_ISREG(mode):
+            from .files import kind_of
+
+            raise SnapshotError(f"{path}: {kind_of(mode)}, not a snapshot file")
     try:
         with open(path, encoding="utf-8") as handle, paused_gc():
             data = json.load(handle)

@@ -36,6 +36,13 @@ def documents(graph: nx.MultiDiGraph, city: str | None = None) -> list[dict]:
     return rows
 
 
+def known_cities(graph: nx.MultiDiGraph) -> list[str]:
+    """Every region name a --city option can select: of documents, tasks and agencies, sorted."""
+    names = {data.get("region") or data.get("city") or "" for data in graph._node.values()
+             if data.get("label") in ("Document", "Task", "Agency")}
+    return sorted(names - {""})
+
+
 def units(graph: nx.MultiDiGraph, city: str | None = None, unresolved: bool = False) -> list[dict]:
     """Agencies with region, kind, function, the names printed for them, and their task count."""
     rows = []

@@ -35,7 +35,6 @@ import json
 import os
 import re
 import shutil
-import tempfile
 import time
 from collections import Counter
 from dataclasses import dataclass, field
@@ -46,7 +45,7 @@ from typing import Callable
 
 import networkx as nx
 
-from respgraph.graph_build import schema, snapshot
+from respgraph.graph_build import files, schema, snapshot
 
 LOADER_VERSION = 3  # bump when the tables or the loading change, so cached databases rebuild
 DB_SUFFIX = ".lbdb"
@@ -725,8 +724,7 @@ def build_database(graph: nx.MultiDiGraph, target: str | os.PathLike, timings: d
 def _build_database(graph: nx.MultiDiGraph, target: Path, timings: dict | None) -> dict[str, int]:
     import ladybug
 
-    target.parent.mkdir(parents=True, exist_ok=True)
-    workdir = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
+    workdir = files.make_temp_dir(target)  # .<name>.rg<pid>.XXXXXXXX: a killed build's is swept by the next build
     try:
         built = workdir / "graph.lbdb"
         # One checkpoint at the end: checkpoints after each COPY (the default) cost a third of the load
@@ -906,6 +904,10 @@ class EmbeddedEngine:
                 raise DatabaseUnreadable(f"cannot read {self.db_path}: {message}") from error
             if "read-only" in message:
                 message += " (the embedded database only answers queries; change the graph with 'respgraph build')"
+            if message.startswith("Unable to cast Python instance"):  # pybind11: a parameter value it cannot take
+                kind = re.search(r"of type <class '(\w+)'>", message)
+                message = (f"a parameter value ({kind[1] if kind else 'of some type'}) that the engine cannot take: "
+                           "an integer beyond INT64 or text that is not UTF-8?")
             raise CypherError(message) from error
         return QueryResult(columns, rows)
 

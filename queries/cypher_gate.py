@@ -459,4 +459,23 @@ def check(query: str, engine: str = "embedded") -> None:
     """
     if not isinstance(query, str):
         raise QueryRefused("refused: the query is not text")
+    try:
+        query.encode("utf-8")
+    except UnicodeEncodeError:  # bytes the shell passed that are not UTF-8: no engine can take them
+        raise QueryRefused("refused: the query is not valid UTF-8 text") from None
     _check(query, engine)
+
+
+def parameters(query: str) -> list[str]:
+    """The names of the ``$parameters`` a query uses, in order of first use (``$`a b``` → "a b").
+
+    For a query the gate accepts; a string or comment that merely contains a ``$`` names none.
+    """
+    names: dict[str, None] = {}
+    for token in tokenize(query):
+        if token.kind == "param":
+            name = token.text[1:]
+            if name.startswith("`"):
+                name = name[1:-1].replace("``", "`")
+            names.setdefault(name)
+    return list(names)

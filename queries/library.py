@@ -10,7 +10,11 @@ Each ``queries/cypher/NAME.cypher`` opens with a comment header::
 Parameter types are the schema's type names (STRING, INT64, DOUBLE, BOOLEAN, STRING[]). The
 body is Cypher that LadybugDB and Neo4j both accept: no ``labels()``/``label()``, no list
 comprehensions, no APOC, and every ORDER BY total, so both engines give the same rows in the
-same order.
+same order. A list column is sorted too: collected from rows sorted first (``WITH DISTINCT …
+ORDER BY x SKIP 0`` then ``collect(x)``; ladybug wants the SKIP, and its ``collect(DISTINCT)``
+does not keep the order of its rows). A list property is read as ``coalesce(n.p, [])``: the
+push stores an empty list as ``[]``, neo4j-admin import as no property. tests/test_neo4j_syntax.py
+checks every body with Neo4j's own Cypher front end.
 
 A file may end with an embedded form, after a line ``// @embedded`` (or ``// @embedded when
 city = ""``: only for that parameter value). The embedded database runs it instead of the
@@ -157,6 +161,20 @@ TRUE_WORDS = {"true", "1", "yes", "y", "on"}
 FALSE_WORDS = {"false", "0", "no", "n", "off"}
 
 
+INT64_MIN, INT64_MAX = -(1 << 63), (1 << 63) - 1
+
+
+def check_text(value, name: str) -> None:
+    """A text value the engines can take: UTF-8 (a lone surrogate, from bytes the shell passed
+    that are not UTF-8, cannot be sent)."""
+    for text in value if isinstance(value, list) else [value]:
+        if isinstance(text, str):
+            try:
+                text.encode("utf-8")
+            except UnicodeEncodeError:
+                raise QueryLibraryError(f"parameter {name} is not valid UTF-8 text") from None
+
+
 def coerce(value, type_name: str, name: str = "value"):
     """A parameter value as its declared type; command-line strings are converted, others checked."""
     try:
@@ -167,7 +185,10 @@ def coerce(value, type_name: str, name: str = "value"):
         if type_name == "INT64":
             if isinstance(value, bool):
                 raise ValueError
-            return int(value) if isinstance(value, int) else int(str(value).strip())
+            number = int(value) if isinstance(value, int) else int(str(value).strip())
+            if not INT64_MIN <= number <= INT64_MAX:
+                raise ValueError  # beyond INT64: the engine could not take it
+            return number
         if type_name == "DOUBLE":
             if isinstance(value, bool):
                 raise ValueError
@@ -259,6 +280,7 @@ def parse_assignments(items: tuple[str, ...] | list[str], typed: bool = True) ->
             out[name] = coerce(value, resolved, name)
         else:
             out[name] = value
+        check_text(out[name], name)
         if not re.fullmatch(r"[A-Za-z_]\w*", name):
             raise QueryLibraryError(f"-p {item}: '{name}' is not a parameter name")
     return out

@@ -160,14 +160,18 @@ def test_export_command_writes_and_reports(home, tmp_path, fmt, name):
     assert result.stderr.startswith("wrote ") and result.stderr.rstrip().endswith(str(tmp_path / name))
 
 
-def test_export_to_a_folder_where_a_file_is_needed_is_a_usage_error(home, tmp_path):
-    result = CliRunner().invoke(cli, ["export", "graphml", str(tmp_path)])
+def test_export_to_a_folder_where_a_file_is_needed_is_one_line_exit_2(home, tmp_path):
+    result = CliRunner().invoke(cli, ["export", "graphml", str(tmp_path)], catch_exceptions=False)
     assert result.exit_code == 2
-    assert "is a directory" in result.output
+    assert result.stderr.splitlines() == [
+        f"Error: {tmp_path} is a directory, not a regular file; give a file name such as {tmp_path / 'graph.graphml'}"]
 
 
 def test_csv_export_into_an_existing_file_fails_with_one_line(home, tmp_path):
     target = tmp_path / "taken"
     target.write_text("x")
-    result = CliRunner().invoke(cli, ["export", "csv", str(target)])
-    assert result.exit_code == 2 and "Traceback" not in result.output
+    result = CliRunner().invoke(cli, ["export", "csv", str(target)], catch_exceptions=False)
+    assert result.exit_code == 2
+    assert result.stderr.splitlines() == [
+        f"Error: {target} is a regular file, not a folder; name a folder to write the files into"]
+    assert target.read_text() == "x"

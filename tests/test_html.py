@@ -348,14 +348,16 @@ def test_html_command_says_on_stderr_when_it_reduces_a_large_view(home, tmp_path
 @pytest.mark.parametrize("args, code, message", [
     (["--view", "unit"], 2, "--view unit needs --unit NAME"),
     (["--unit", "不存在的单位"], 1, "no unit named '不存在的单位'"),
-    (["--city", "上海"], 1, "no plan of '上海' in the graph"),
+    (["--city", "上海"], 2, "no plan of '上海' in the graph; known: 厦门市, 泉州市, 福州市, 福建省"),
     (["--view", "agencies", "--topic", "不存在的主题"], 1, "no task is about '不存在的主题'"),
 ])
 def test_html_command_errors_are_one_line(home, args, code, message):
-    result = CliRunner().invoke(cli, ["html", *args])
+    # catch_exceptions=False: an exception escaping the command fails the test (CliRunner would
+    # otherwise keep it out of the output, and a "Traceback" check there could never fail).
+    result = CliRunner().invoke(cli, ["html", *args], catch_exceptions=False)
     assert result.exit_code == code
-    assert message in result.output
-    assert "Traceback" not in result.output
+    assert result.stdout == "" and len(result.stderr.splitlines()) == 1
+    assert message in result.stderr and "Usage:" not in result.stderr
 
 
 def test_vis_network_comes_from_the_installed_pyvis_unchanged_but_for_line_ends_and_source_map():

@@ -32,8 +32,19 @@ FORMAT = click.option("--format", "fmt", type=click.Choice(["table", "json", "cs
 CITY = click.option("--city", help="Only this city or province (福州 or 福州市).")
 
 
+class DomainError(click.ClickException):
+    """A request refused for what it asks rather than how it is typed (an ambiguous unit, an
+    unknown city, an -o path that is not a regular file): one line on stderr, exit code 2, and
+    none of click's ``Usage:`` lines."""
+
+    exit_code = 2
+
+
 class RespgraphGroup(click.Group):
     """A group that turns unexpected errors into one line (a traceback only with --debug).
+
+    An OSError is said in words without its errno ("out.json: no space left on the disk"); a
+    path respgraph refuses to write or read (``graph_build.files.UnsafePath``) is exit code 2.
 
     Commands of the feature modules are registered when one of them (or --help) is asked for.
     """
@@ -54,10 +65,28 @@ class RespgraphGroup(click.Group):
             return super().invoke(ctx)
         except (click.ClickException, click.exceptions.Exit, click.Abort):
             raise
-        except (OSError, ValueError, LookupError) as error:  # SnapshotError is a ValueError
+        except (OSError, ValueError, LookupError, RuntimeError) as error:  # SnapshotError is a ValueError
             if ctx.params.get("debug") or os.environ.get("RESPGRAPH_DEBUG"):
                 raise
-            raise click.ClickException(str(error).splitlines()[0] if str(error) else error.__class__.__name__)
+            raise one_line_error(error) from None
+
+
+def one_line_error(error: Exception) -> click.ClickException:
+    """The CLI error for an exception no command handled: one human line."""
+    from respgraph.graph_build.files import UnsafePath, describe_os_error
+
+    if isinstance(error, UnsafePath):
+        return DomainError(str(error).splitlines()[0])
+    if isinstance(error, OSError):
+        return click.ClickException(describe_os_error(error))
+    text = str(error).strip()
+    if isinstance(error, UnicodeEncodeError):  # a surrogate: bytes from the command line that are not UTF-8
+        bad = error.object[error.start:error.end] if isinstance(error.object, str) else ""
+        shown = bad.encode("utf-8", "backslashreplace").decode()
+        return DomainError(f"some text given is not valid UTF-8 ({shown}); check the terminal's encoding")
+    if isinstance(error, RuntimeError):  # from a native library (a pybind11 cast, ladybug): not for users
+        return click.ClickException(f"internal error ({error.__class__.__name__}); run with --debug for details")
+    return click.ClickException(text.splitlines()[0] if text else error.__class__.__name__)
 
 
 @click.group(cls=RespgraphGroup)
@@ -118,6 +147,36 @@ def echo(text: str) -> None:
     click.echo(text)
 
 
+CITIES_LISTED = 12  # an unknown --city error names at most this many known cities
+
+
+def check_cities(known, wanted) -> None:
+    """Refuse (exit code 2) a --city value that selects none of the ``known`` region names,
+    naming the closest ones (or all of them, when few)."""
+    from .index import city_matches
+
+    known = sorted(set(known) - {""})
+    for city in [wanted] if isinstance(wanted, str) or wanted is None else wanted:
+        if not city or not city.strip() or any(city_matches(name, city) for name in known):
+            continue
+        raise DomainError(unknown_city(city.strip(), known))
+
+
+def unknown_city(city: str, known: list[str]) -> str:
+    import difflib
+
+    if not known:
+        return f"no plan of '{city}' in the graph; it holds no city or province"
+    # a typo keeps the first character (福洲 → 福州市); 杭州 is not "close" to 福州市 for sharing 州
+    ranked = difflib.get_close_matches(city, known, n=len(known), cutoff=0.3)
+    close = [name for name in ranked + known if name[:1] == city[:1] or city in name][:3]
+    close = list(dict.fromkeys(close))
+    hint = f"did you mean {' or '.join(close[:3])}? " if close else ""
+    listed = ", ".join(known[:CITIES_LISTED]) + (f", … ({len(known)} in all; see 'respgraph docs')"
+                                                 if len(known) > CITIES_LISTED else "")
+    return f"no plan of '{city}' in the graph; {hint}known: {listed}"
+
+
 def unit_summary(units: list[dict], role: str | None = None) -> str:
     chosen = [u for u in units if role is None or u["role"] == role]
     return "、".join(u["name"] for u in chosen)
@@ -165,6 +224,8 @@ def tasks_command(ctx, city, fmt):
 
     Example: respgraph tasks --city 泉州 --format json
     """
+    if city:
+        check_cities(answers(ctx).cities(), city)
     emit_tasks(answers(ctx).tasks(city=city), fmt)
 
 
@@ -179,10 +240,12 @@ def duties_command(ctx, unit, role, city, fmt):
 
     Example: respgraph duties 市大数据委 --role lead
     """
+    if city:
+        check_cities(answers(ctx).cities(), city)
     try:
         rows = answers(ctx).duties(unit, role=role, city=city)
     except queries.AmbiguousUnit as error:
-        raise click.UsageError(str(error))
+        raise DomainError(str(error))
     except queries.UnknownUnit as error:
         raise click.ClickException(str(error))
     emit_tasks(rows, fmt, extra=["role"])
@@ -200,6 +263,8 @@ def load_command(ctx, top, by, city, fmt):
 
     Example: respgraph load --city 泉州 --top 5
     """
+    if city:
+        check_cities(answers(ctx).cities(), city)
     if by == "unit":
         rows = answers(ctx).load_by_unit(city=city, top=top)
         echo(output.render(rows, fmt, ["unit", "city", "kind", "lead", "support", "total", "targets"],
@@ -231,6 +296,8 @@ def units_command(ctx, unresolved, city, fmt):
 
     Example: respgraph units --unresolved
     """
+    if city:
+        check_cities(answers(ctx).cities(), city)
     rows = answers(ctx).units(city=city, unresolved=unresolved)
     echo(output.render(rows, fmt, ["unit", "city", "kind", "function", "tasks", "printed"],
                        ["unit", "city", "kind", "function", "resolved", "tasks", "printed"]))
@@ -245,6 +312,8 @@ def docs_command(ctx, city, fmt):
 
     Example: respgraph docs --format json
     """
+    if city:
+        check_cities(queries.known_cities(graph_of(ctx)), city)
     rows = queries.documents(graph_of(ctx), city=city)
     if fmt == "table":  # a copy that prints no title is told apart by its file
         rows = [{**r, "title": r["title"] or f"({r['file'].rsplit('/', 1)[-1]})"} for r in rows]
@@ -256,8 +325,8 @@ def docs_command(ctx, city, fmt):
 @cli.command("build")
 @click.argument("paths", nargs=-1, type=click.Path())
 @click.option("--bundled", is_flag=True, help="Rebuild the bundled plans (the default with no PATH).")
-@click.option("-o", "--output", "output_path", type=click.Path(dir_okay=False),
-              help="Write the snapshot here instead of making it the active graph.")
+@click.option("-o", "--output", "output_path", type=click.Path(),
+              help="Write the snapshot here (a new or regular file) instead of making it the active graph.")
 def build_command(paths, bundled, output_path):
     """Build the graph from plan files or folders and make it the active graph.
 
@@ -268,11 +337,17 @@ def build_command(paths, bundled, output_path):
     Example: respgraph build plans/ extra/厦门.txt
     """
     from respgraph import graph_build
+    from respgraph.graph_build import files
 
     use_bundled = bundled or not paths
+    for path in paths:  # a FIFO would block the build, a device never end: refused before anything is read
+        files.check_input(path)
+    if output_path:
+        files.check_target(output_path, ".json")  # before the build, not after it: a folder, FIFO, device
     inputs = graph_build.bundled_plans() if use_bundled else list(paths)
     target = output_path or store.active_snapshot()
-    report = keep_until_exit(store.build_and_save(inputs, target, bundled=use_bundled))
+    report = keep_until_exit(store.build_and_save(inputs, target, bundled=use_bundled,
+                                                  on_wait=lambda line: click.echo(f"note: {line}", err=True)))
     for skipped in report.skipped:  # files in the folders given that are not plans respgraph reads
         click.echo(f"note: {skipped}", err=True)
     for warning in report.warnings:

@@ -45,8 +45,13 @@ def check_command(paths, kinds, fmt):
 
     Example: respgraph check plans/ --kind missed-annotation
     """
-    from respgraph.graph_build import check
+    from respgraph.graph_build import check, files
 
+    for path in paths:  # a FIFO would block the reading, a device never end
+        try:
+            files.check_input(path)
+        except files.UnsafePath as error:
+            raise BadInput(str(error))
     unknown = sorted(set(kinds) - set(check.KINDS))
     if unknown:
         raise BadInput(f"unknown kind {', '.join(unknown)}; kinds: {', '.join(check.KINDS)}")

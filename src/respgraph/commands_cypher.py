@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -119,6 +120,20 @@ def check_query(query: str, on_neo4j: bool) -> None:
         raise QueryFailed(str(error))
 
 
+def check_parameters(query: str, given: dict) -> None:
+    """Every ``$name`` the query uses has a ``-p name=VALUE`` (an unbound one would read as NULL)."""
+    missing = [name for name in cypher_gate.parameters(query) if name not in given]
+    if not missing:
+        return
+    plain = [name for name in missing if re.fullmatch(r"[A-Za-z_]\w*", name)]
+    shown = ", ".join(f"${name}" if name in plain else f"$`{name}`" for name in missing)
+    if len(plain) < len(missing):
+        raise QueryFailed(f"the query uses {shown} but no value was given; -p names a parameter by a plain word "
+                          "(letters, digits, _), so rename it")
+    raise QueryFailed(f"the query uses {shown} but no value was given; add "
+                      + " ".join(f"-p {name}=VALUE" for name in missing))
+
+
 def emit_result(result: cypher_engine.QueryResult, fmt: str) -> None:
     echo(output.render(result.rows, fmt, result.columns))
 
@@ -174,6 +189,7 @@ def cypher_command(ctx, query, params, timeout, on_neo4j, uri, user, password, d
         parameters = library.parse_assignments(params)
     except library.QueryLibraryError as error:
         raise QueryFailed(str(error))
+    check_parameters(query, parameters)
     engine = open_engine(ctx, on_neo4j, uri, user, password, database, timeout)
     emit_result(run_on(engine, lambda: engine.run(query, parameters)), fmt)
 
@@ -279,7 +295,7 @@ def push_command(ctx, batch_size, replace, uri, user, password, database):
 
 
 @export_group.command("neo4j-admin")
-@click.argument("folder", type=click.Path(file_okay=False))
+@click.argument("folder", type=click.Path())
 @click.pass_context
 def export_neo4j_admin_command(ctx, folder):
     """Write CSV files for `neo4j-admin database import full` into FOLDER, with import.sh to run it.
@@ -290,13 +306,15 @@ def export_neo4j_admin_command(ctx, folder):
     Example: respgraph export neo4j-admin out/neo4j-import
     """
     from respgraph.exports.neo4j_admin import export_neo4j_admin
+    from respgraph.graph_build.files import check_folder
 
+    check_folder(folder)  # before the graph is loaded: a file, FIFO or device there is refused
     written = export_neo4j_admin(graph_of(ctx), folder)
     click.echo(f"wrote {len(written)} files to {folder} (run: sh {Path(folder) / 'import.sh'})", err=True)
 
 
 @export_group.command("cypher")
-@click.argument("file", type=click.Path(dir_okay=False))
+@click.argument("file", type=click.Path())
 @click.pass_context
 def export_cypher_command(ctx, file):
     """Write a self-contained Cypher script for cypher-shell: constraints, then MERGE statements.
@@ -304,6 +322,8 @@ def export_cypher_command(ctx, file):
     Example: respgraph export cypher out/graph.cypher && cypher-shell -f out/graph.cypher
     """
     from respgraph.exports.cypher_script import export_cypher_script
+    from respgraph.graph_build.files import check_target
 
+    check_target(file, ".cypher")  # before the graph is loaded: a folder, FIFO or device there is refused
     count = export_cypher_script(graph_of(ctx), file)
     click.echo(f"wrote {count} statements to {file}", err=True)

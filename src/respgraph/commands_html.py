@@ -5,7 +5,7 @@ import click
 
 from respgraph.exports.views import MAX_NODES, VIEWS
 
-from .cli import cli, graph_of
+from .cli import DomainError, check_cities, cli, graph_of
 from .commands_export import export_group
 
 
@@ -19,8 +19,8 @@ from .commands_export import export_group
               help="Unit view: levels of units and tasks around the unit.")
 @click.option("--max-nodes", type=click.IntRange(min=1), default=MAX_NODES, show_default=True,
               help="Above this many nodes, leave out sections, then group tasks, then keep the best-connected.")
-@click.option("-o", "--output", "output_path", type=click.Path(dir_okay=False, allow_dash=True),
-              help="Write here ('-' for stdout) instead of exports/<view>-<name>.html.")
+@click.option("-o", "--output", "output_path", type=click.Path(allow_dash=True),
+              help="Write here (a new or regular file; '-' for stdout) instead of exports/<view>-<name>.html.")
 @click.pass_context
 def html_command(ctx, view, cities, unit, topic, depth, max_nodes, output_path):
     """Write an interactive graph page that opens offline (one HTML file, nothing to download).
@@ -33,12 +33,17 @@ def html_command(ctx, view, cities, unit, topic, depth, max_nodes, output_path):
     """
     from respgraph.exports import html as html_export
     from respgraph.exports.views import ViewOptionError
-    from respgraph.queries import AmbiguousUnit
+    from respgraph.graph_build.files import check_target
+    from respgraph.queries import AmbiguousUnit, known_cities
 
+    if output_path and output_path != "-":
+        check_target(output_path, ".html")  # before the page is drawn: a folder, FIFO or device is refused
+    if cities:
+        check_cities(known_cities(graph_of(ctx)), cities)
     try:
         page = html_export.view_page(graph_of(ctx), view, unit, cities, topic, depth, max_nodes)
     except (ViewOptionError, AmbiguousUnit) as error:
-        raise click.UsageError(str(error))
+        raise DomainError(str(error))
     except LookupError as error:
         raise click.ClickException(str(error))
     for note in page.view.notes:
@@ -47,13 +52,14 @@ def html_command(ctx, view, cities, unit, topic, depth, max_nodes, output_path):
     if output_path == "-":
         click.echo(page.html, nl=False)
         return
-    path = page.save(output_path or html_export.default_path(page.view))
+    path = page.save(output_path or html_export.default_path(page.view))  # atomic; refuses a FIFO or device
     click.echo(f"wrote {graph.number_of_nodes()} nodes, {graph.number_of_edges()} edges → {path}", err=True)
 
 
 def _export(ctx, fmt: str, path: str) -> None:
     from respgraph.exports import files
 
+    files.check_export_path(fmt, path)  # before the graph is loaded: a folder, FIFO or device is refused
     graph = graph_of(ctx)
     written = files.export(graph, fmt, path)
     where = path if fmt == "csv" else written[0]
@@ -61,7 +67,7 @@ def _export(ctx, fmt: str, path: str) -> None:
 
 
 @export_group.command("graphml")
-@click.argument("path", type=click.Path(dir_okay=False))
+@click.argument("path", type=click.Path())
 @click.pass_context
 def export_graphml(ctx, path):
     """GraphML for Gephi and yEd: typed attributes, STRING[] joined with '|', label = display name.
@@ -72,7 +78,7 @@ def export_graphml(ctx, path):
 
 
 @export_group.command("gexf")
-@click.argument("path", type=click.Path(dir_okay=False))
+@click.argument("path", type=click.Path())
 @click.pass_context
 def export_gexf(ctx, path):
     """GEXF 1.2 for Gephi: typed attributes, STRING[] joined with '|', label = display name.
@@ -83,7 +89,7 @@ def export_gexf(ctx, path):
 
 
 @export_group.command("json")
-@click.argument("path", type=click.Path(dir_okay=False))
+@click.argument("path", type=click.Path())
 @click.pass_context
 def export_json(ctx, path):
     """Node-link JSON (networkx.node_link_graph(data, edges="edges") reads it back).
@@ -94,7 +100,7 @@ def export_json(ctx, path):
 
 
 @export_group.command("csv")
-@click.argument("folder", type=click.Path(file_okay=False))
+@click.argument("folder", type=click.Path())
 @click.pass_context
 def export_csv(ctx, folder):
     """nodes.csv and edges.csv in FOLDER (Gephi's spreadsheet import, pandas, Excel).

@@ -8,7 +8,7 @@ import click
 from respgraph.queries import overlap as overlap_queries
 
 from . import output
-from .cli import FORMAT, cli, echo, graph_of
+from .cli import FORMAT, check_cities, cli, echo, graph_of
 
 PARTS = ("topics", "families", "matrix", "projects", "uptake")
 
@@ -54,6 +54,10 @@ def overlap_command(ctx, cities, topic, parts, fmt):
     Example: respgraph overlap 福州 泉州 厦门 --topic 智慧教育
     """
     graph = graph_of(ctx)
+    if cities:
+        from respgraph.queries import known_cities
+
+        check_cities(known_cities(graph), cities)
     chosen = list(cities) or None
     parts = parts or PARTS
     result = {}

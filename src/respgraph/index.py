@@ -25,7 +25,6 @@ import json
 import os
 import re
 import sqlite3
-import tempfile
 import unicodedata
 from collections import defaultdict
 from pathlib import Path
@@ -169,15 +168,14 @@ def prepare_index(graph, snapshot_path: str | os.PathLike) -> Path:
     """
     from respgraph import queries
     from respgraph.graph_build.resolve import normalise_name as normalise
-    from respgraph.graph_build.snapshot import line_encoder, new_file_mode
+    from respgraph.graph_build.files import make_temp
+    from respgraph.graph_build.snapshot import line_encoder
     from respgraph.queries.duties import _names, _short_forms
     from respgraph.queries.tasks import nodes_of, task_row, task_sort_key
 
     target = index_path(snapshot_path)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    handle, temp = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
+    handle, temp = make_temp(target)  # as readable as its snapshot; .<name>.rg<pid>.XXXXXXXX
     os.close(handle)
-    os.chmod(temp, new_file_mode())  # as readable as its snapshot
     dump = line_encoder(sort_keys=False)
     try:
         db = sqlite3.connect(temp)
@@ -235,7 +233,9 @@ def finish_index(temp: Path, snapshot_path: str | os.PathLike, snapshot_sha256: 
                 ("snapshot_sha256", snapshot_sha256 or file_sha256(snapshot_file)),
                 ("snapshot_size", str(stat.st_size)), ("snapshot_mtime_ns", str(stat.st_mtime_ns))])
         db.close()
-        target = index_path(snapshot_file)
+        from respgraph.graph_build.files import check_target
+
+        target = check_target(index_path(snapshot_file))  # never renamed over a FIFO or device
         os.replace(temp, target)
     except BaseException:
         if temp.exists():
@@ -299,6 +299,10 @@ class Index:
         except sqlite3.Error:
             pass
         return True
+
+    def cities(self) -> list[str]:
+        """Every region name a --city option can select (of tasks and agencies), sorted."""
+        return [name for (name,) in self.db.execute("SELECT name FROM cities ORDER BY name") if name]
 
     def _cities(self, city: str | None) -> list[str] | None:
         """The stored city names a --city value selects (None: all)."""
@@ -392,6 +396,11 @@ class GraphQueries:
 
     def __init__(self, graph):
         self.graph = graph
+
+    def cities(self):
+        from respgraph import queries
+
+        return queries.known_cities(self.graph)
 
     def tasks(self, city=None, doc=None):
         from respgraph import queries

@@ -8,6 +8,11 @@ Beside every snapshot written here sits its query index (``respgraph.index``), w
 duties/load/tasks/units without loading the graph, and under ``$RESPGRAPH_HOME/parsed/`` the
 parse cache (``graph_build.cache``), so that a rebuild parses only the files that changed.
 
+A build holds the home's lock (``graph_build.files.build_lock``, an flock on
+``$RESPGRAPH_HOME/build.lock``): a second build into the same home says it waits, and gives up
+after ``RESPGRAPH_LOCK_TIMEOUT`` seconds. Holding it, a build first removes the temporary files
+that killed builds left in the home and beside its target (``files.sweep_temporaries``).
+
 This module is imported by every CLI call, so it imports graph_build (and networkx) only in
 the functions that build or load a graph.
 """
@@ -17,6 +22,9 @@ import hashlib
 import importlib.util
 import os
 import sqlite3
+import sys
+import time
+from collections.abc import Callable
 from pathlib import Path
 
 SNAPSHOT_NAME = "graph.json"
@@ -56,21 +64,68 @@ def builder_fingerprint() -> str:
 
 
 def parse_cache():
-    """The parse cache of this home and builder version (graph_build.cache.ParseCache)."""
+    """The parse cache of this home and builder version (graph_build.cache.ParseCache), its
+    entries signed with the home's secret (``files.home_secret``)."""
     from respgraph.graph_build.cache import ParseCache
+    from respgraph.graph_build.files import home_secret
 
-    return ParseCache(home() / PARSED_NAME, builder_fingerprint())
+    return ParseCache(home() / PARSED_NAME, builder_fingerprint(), home_secret(home()))
 
 
-def build_and_save(paths: list, target: Path, bundled: bool):
+def say_waiting(line: str) -> None:
+    print(f"note: {line}", file=sys.stderr, flush=True)
+
+
+def build_and_save(paths: list, target: Path, bundled: bool, on_wait: Callable[[str], None] | None = say_waiting):
     """Build from ``paths`` and, when anything was built, replace ``target`` (and its index) atomically.
 
-    Files parsed before (same bytes, same builder) come from the parse cache; the others are
-    parsed in parallel when there are many. While the overlap step runs in a child process, the
-    query index (which reads no overlap edges) is computed and the snapshot lines the overlap
-    cannot change are encoded; the index is stamped once the snapshot is written. Returns the
-    graph_build.BuildReport.
+    The whole build holds the home's build lock (``on_wait`` hears when it has to wait for
+    another build; ``files.BuildLocked`` when that takes too long), and begins by removing the
+    temporary files of killed builds. Files parsed before (same bytes, same builder) come from
+    the parse cache; the others are parsed in parallel when there are many. While the overlap
+    step runs in a child process, the query index (which reads no overlap edges) is computed
+    and the snapshot lines the overlap cannot change are encoded; the index is stamped once the
+    snapshot is written. Returns the graph_build.BuildReport.
     """
+    from respgraph.graph_build import files
+
+    started = time.time()
+    with files.build_lock(home(), on_wait=on_wait):
+        sweep_leftovers(Path(target), started)
+        return _build_and_save(paths, Path(target), bundled)
+
+
+def sweep_leftovers(target: Path, before: float) -> list[Path]:
+    """Remove the temporary files killed builds left (older than ``before``): in the home (its
+    snapshot, index, embedded database, parse cache) and beside ``target``."""
+    from respgraph.graph_build import files
+
+    from .index import index_path
+    from respgraph.queries.cypher_engine import database_path, stamp_path
+
+    root = home()
+    active = active_snapshot()
+    own = {active.name, index_path(active).name, database_path(active).name, stamp_path(database_path(active)).name,
+           files.SECRET_NAME}
+    removed = files.sweep_temporaries(root, before=before, legacy=own.__contains__)
+    for folder in _parsed_folders():
+        removed += files.sweep_temporaries(folder, before=before, legacy=lambda name: name.endswith(".pickle"))
+    if target.resolve().parent != root.resolve():
+        database = database_path(target)
+        names = {target.name, index_path(target).name, database.name, stamp_path(database).name}
+        removed += files.sweep_temporaries(target.parent, names, before=before)
+    return removed
+
+
+def _parsed_folders() -> list[Path]:
+    parsed = home() / PARSED_NAME
+    try:
+        return [parsed, *(p for p in parsed.iterdir() if p.is_dir() and not p.name.startswith("."))]
+    except OSError:
+        return []
+
+
+def _build_and_save(paths: list, target: Path, bundled: bool):
     from respgraph import graph_build
     from respgraph.graph_build import cache, overlap, snapshot
     from respgraph.graph_build.read import expand_paths
@@ -196,14 +251,32 @@ def load_active(path: str | os.PathLike | None = None):
             write_index(graph, path)
         return graph
     target = active_snapshot()
-    if target.exists():
-        try:
-            graph = snapshot.load(target)
-        except snapshot.SnapshotError:
-            graph = None
-        if graph is not None and (not graph.graph.get("bundled") or graph.graph.get("builder") == builder_fingerprint()):
-            if fresh_index() is None:
-                write_index(graph, target)  # so that the next duties/load call is fast
+    graph = _usable_active(target)
+    if graph is not None:
+        return graph
+    from respgraph.graph_build import files
+
+    started = time.time()
+    with files.build_lock(home(), on_wait=say_waiting):
+        graph = _usable_active(target)  # built by another process while this one waited
+        if graph is not None:
             return graph
-    report = build_and_save(graph_build.bundled_plans(), target, bundled=True)
-    return report.graph
+        sweep_leftovers(target, started)
+        return _build_and_save(graph_build.bundled_plans(), target, bundled=True).graph
+
+
+def _usable_active(target: Path):
+    """The active snapshot's graph, unless it is missing, corrupt or a stale build of the bundled plans."""
+    from respgraph.graph_build import snapshot
+
+    if not target.exists():
+        return None
+    try:
+        graph = snapshot.load(target)
+    except snapshot.SnapshotError:
+        return None
+    if graph.graph.get("bundled") and graph.graph.get("builder") != builder_fingerprint():
+        return None
+    if fresh_index() is None:
+        write_index(graph, target)  # so that the next duties/load call is fast
+    return graph
