@@ -12,7 +12,15 @@ Conventions (Neo4j 5 import tool):
   contains one (then the first free one of ``|``, U+001F, U+001E). The command in ``import.sh``
   passes it as ``--array-delimiter``, with ``--multiline-fields=true`` because task texts may
   span lines. Every string field is quoted (``"`` doubled inside); a backslash is plain text.
-* An empty STRING[] is an empty field; Neo4j then leaves the property unset on that node.
+* An empty STRING[] is an empty field; Neo4j then leaves the property unset on that node (the
+  push stores ``[]``; the library queries read list properties through ``coalesce(n.p, [])``,
+  so they answer the same either way).
+
+The import writes no constraints, so ``constraints.cypher`` beside the CSV files holds the
+push's uniqueness constraints (``neo4j_store.constraint_statements``), to run with cypher-shell
+once the imported database is started; ``import.sh`` says so when the import is done. A
+database other than ``neo4j`` must then be created (``CREATE DATABASE name``, Neo4j Enterprise;
+Community has the one default database).
 
 Every file is written atomically (temporary file, then rename); the same graph gives the same
 bytes.
@@ -29,11 +37,12 @@ import networkx as nx
 from respgraph.graph_build import schema
 from respgraph.graph_build.snapshot import write_atomic
 from respgraph.queries.cypher_engine import edge_tables, node_tables
-from respgraph.queries.neo4j_store import MARKER_LABEL
+from respgraph.queries.neo4j_store import MARKER_LABEL, constraint_statements
 
 HEADER_TYPES = {"STRING": "", "INT64": ":long", "DOUBLE": ":double", "BOOLEAN": ":boolean", "STRING[]": ":string[]"}
 DELIMITERS = [";", "|", "\x1f", "\x1e"]
 SCRIPT_NAME = "import.sh"
+CONSTRAINTS_NAME = "constraints.cypher"
 
 
 def header_of(name: str, type_name: str) -> str:
@@ -102,19 +111,47 @@ def import_script(node_files: list[str], relationship_files: list[str], delimite
         "# Usage: sh import.sh [DATABASE]   (default: neo4j; run where neo4j-admin is on PATH)",
         f"# Arrays (aliases, warnings ...) and the :LABEL column are joined with {delimiter_option(delimiter)!r};",
         "# strings are double-quoted with \"\" inside, and task texts may span lines.",
+        "# After the import (the script prints these steps again):",
+        "#   1. a DATABASE other than neo4j does not exist until it is created: CREATE DATABASE name",
+        "#      on the system database (Neo4j Enterprise; Community has the one default database);",
+        "#      the default database neo4j only needs starting again (START DATABASE neo4j, or start Neo4j).",
+        f"#   2. the import writes no constraints: run {CONSTRAINTS_NAME} on the started database,",
+        f"#      cypher-shell -a bolt://HOST:7687 -u USER -d DATABASE -f {CONSTRAINTS_NAME}",
         'cd "$(dirname "$0")" || exit 1',
-        'neo4j-admin database import full "${1:-neo4j}" --overwrite-destination=true \\',
+        'database="${1:-neo4j}"',
+        'neo4j-admin database import full "$database" --overwrite-destination=true \\',
         f"  --array-delimiter='{delimiter_option(delimiter)}' --quote='\"' --multiline-fields=true \\",
         "  --id-type=string --skip-bad-relationships=false \\",
     ]
     lines += [f"  --nodes={name} \\" for name in node_files]
     lines += [f"  --relationships={name} \\" for name in relationship_files]
-    lines[-1] = lines[-1].removesuffix(" \\")
+    lines[-1] = lines[-1].removesuffix(" \\") + " || exit $?"
+    lines += [
+        'echo "imported into database $database; now:"',
+        'if [ "$database" != neo4j ]; then',
+        """  echo "  - create it (Neo4j Enterprise): cypher-shell -d system 'CREATE DATABASE \\`$database\\`'\"""",
+        "else",
+        """  echo "  - start it: start Neo4j, or cypher-shell -d system 'START DATABASE neo4j'\"""",
+        "fi",
+        f"""echo "  - add the uniqueness constraints: cypher-shell -d '$database' -f '$(pwd)/{CONSTRAINTS_NAME}'\"""",
+    ]
     return ("\n".join(lines) + "\n").encode("utf-8")
 
 
+def constraints_script() -> bytes:
+    """The push's uniqueness constraints as a cypher-shell script, to run after the import."""
+    header = [
+        "// Uniqueness constraints on id for every respgraph label, as `respgraph neo4j push` creates them.",
+        "// neo4j-admin import writes none: run this once the imported database is started (and created,",
+        "// for a database other than neo4j: CREATE DATABASE name, Neo4j Enterprise):",
+        f"//   cypher-shell -a bolt://HOST:7687 -u USER -d DATABASE -f {CONSTRAINTS_NAME}",
+        "// IF NOT EXISTS: running it twice changes nothing.",
+    ]
+    return ("\n".join(header) + "\n" + "".join(f"{s};\n" for s in constraint_statements())).encode("utf-8")
+
+
 def export_neo4j_admin(graph: nx.MultiDiGraph, folder: str | os.PathLike) -> list[Path]:
-    """Write the import CSV files and ``import.sh`` into ``folder``; return the paths written."""
+    """Write the import CSV files, ``import.sh`` and ``constraints.cypher`` into ``folder``; return the paths written."""
     folder = Path(folder)
     nodes = node_tables(graph)
     edges = edge_tables(graph)
@@ -134,6 +171,7 @@ def export_neo4j_admin(graph: nx.MultiDiGraph, folder: str | os.PathLike) -> lis
         files[name] = relationship_file(type_name, rows, delimiter)
         relationship_names.append(name)
     files[SCRIPT_NAME] = import_script(node_names, relationship_names, delimiter)
+    files[CONSTRAINTS_NAME] = constraints_script()
     written = []
     for name, data in files.items():
         write_atomic(folder / name, data)

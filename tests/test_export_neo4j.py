@@ -3,7 +3,10 @@ from __future__ import annotations
 
 import csv
 import math
+import os
 import re
+import shutil
+import subprocess
 from collections import Counter
 
 import networkx as nx
@@ -104,12 +107,55 @@ def test_values_read_back_equal_the_graph(graph, admin_dir):
 
 def test_import_script_names_every_file_in_the_right_order(admin_dir):
     script = (admin_dir / "import.sh").read_text(encoding="utf-8")
-    assert 'neo4j-admin database import full "${1:-neo4j}"' in script and "--multiline-fields=true" in script
+    assert 'database="${1:-neo4j}"' in script and 'neo4j-admin database import full "$database"' in script
+    assert "--multiline-fields=true" in script
     for label in schema.NODES:
         assert f"--nodes=nodes_{label}.csv" in script
     for type_name in schema.EDGES:
         assert f"--relationships=relationships_{type_name}.csv" in script
     assert not script.rstrip().endswith("\\")
+
+
+def test_constraints_script_beside_the_csv_files_holds_the_pushs_constraints(admin_dir):
+    from respgraph.queries import neo4j_store
+
+    text = (admin_dir / "constraints.cypher").read_text(encoding="utf-8")
+    statements = [line.removesuffix(";") for line in text.splitlines() if line and not line.startswith("//")]
+    assert statements == neo4j_store.constraint_statements()
+    assert "cypher-shell" in text and "CREATE DATABASE" in text
+
+
+def fake_neo4j_admin(folder, status: int):
+    """A neo4j-admin that records its arguments and exits with ``status``."""
+    folder.mkdir(exist_ok=True)
+    tool = folder / "neo4j-admin"
+    tool.write_text(f'#!/bin/sh\necho "$@" > "{folder}/args"\nexit {status}\n', encoding="utf-8")
+    tool.chmod(0o755)
+    return folder
+
+
+@pytest.mark.skipif(not shutil.which("sh"), reason="needs a POSIX shell")
+def test_import_script_then_says_how_to_finish(admin_dir, tmp_path):
+    """After the import: CREATE DATABASE for a database other than neo4j, then constraints.cypher."""
+    tools = fake_neo4j_admin(tmp_path / "bin", 0)
+    env = {**os.environ, "PATH": f"{tools}{os.pathsep}{os.environ.get('PATH', '')}"}
+    done = subprocess.run(["sh", str(admin_dir / "import.sh"), "plans-2024"], env=env, capture_output=True,
+                          text=True, check=True)
+    assert (tools / "args").read_text().startswith("database import full plans-2024 ")
+    assert "CREATE DATABASE `plans-2024`" in done.stdout
+    assert f"cypher-shell -d 'plans-2024' -f '{admin_dir / 'constraints.cypher'}'" in done.stdout
+    done = subprocess.run(["sh", str(admin_dir / "import.sh")], env=env, capture_output=True, text=True, check=True)
+    assert (tools / "args").read_text().startswith("database import full neo4j ")
+    assert "CREATE DATABASE" not in done.stdout and "START DATABASE neo4j" in done.stdout
+    assert "constraints.cypher" in done.stdout
+
+
+@pytest.mark.skipif(not shutil.which("sh"), reason="needs a POSIX shell")
+def test_a_failed_import_stops_with_its_status_and_no_next_steps(admin_dir, tmp_path):
+    tools = fake_neo4j_admin(tmp_path / "bin", 3)
+    env = {**os.environ, "PATH": f"{tools}{os.pathsep}{os.environ.get('PATH', '')}"}
+    done = subprocess.run(["sh", str(admin_dir / "import.sh")], env=env, capture_output=True, text=True)
+    assert done.returncode == 3 and "constraints" not in done.stdout
 
 
 def test_exporting_twice_gives_the_same_bytes(graph, admin_dir, tmp_path):

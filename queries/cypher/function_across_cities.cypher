@@ -7,5 +7,5 @@ WHERE a.function = $function
 OPTIONAL MATCH (a)-[r:RESPONSIBLE_FOR]->(t:Task)
 WITH a, t, min(CASE WHEN r.role = 'lead' THEN 0 ELSE 1 END) AS weaker
 WITH a, count(t) AS total, sum(CASE WHEN t IS NULL THEN 0 ELSE 1 - weaker END) AS lead
-RETURN a.region AS city, a.name AS unit, a.kind AS kind, lead, total - lead AS support, total, a.aliases AS printed
+RETURN a.region AS city, a.name AS unit, a.kind AS kind, lead, total - lead AS support, total, coalesce(a.aliases, []) AS printed
 ORDER BY city, total DESC, lead DESC, unit

@@ -6,7 +6,13 @@ WHERE ab.strength <> 'weak' AND ($topic = '' OR tp.name = $topic)
 WITH tp, t
 OPTIONAL MATCH (a:Agency)-[r:RESPONSIBLE_FOR]->(t)
 WHERE r.role = 'lead'
-WITH tp.name AS topic, t.city AS city, count(DISTINCT t) AS tasks, collect(DISTINCT a.name) AS leads
+WITH tp.name AS topic, t.city AS city, count(DISTINCT t) AS tasks, collect({lead: a.name}) AS named
+// leads sorted, as the embedded form has them: collect() keeps the order of its rows on both engines,
+// collect(DISTINCT) does not on ladybug. Every group keeps a row ({lead: null} for a task without lead).
+UNWIND named AS n
+WITH DISTINCT topic, city, tasks, n.lead AS lead
+ORDER BY lead SKIP 0
+WITH topic, city, tasks, collect(lead) AS leads
 RETURN topic, city, tasks, leads
 ORDER BY topic, city
 // @embedded  The loader keeps these rows for every topic as _TopicCity nodes (leads sorted).

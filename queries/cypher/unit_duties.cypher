@@ -9,7 +9,7 @@ WHERE exact.name = $unit
   AND ($city = '' OR exact.region IN [$city, $city + '市', $city + '省', $city + '区', $city + '县', $city + '州'])
 WITH count(exact) AS exact_matches
 MATCH (a:Agency)
-WHERE (a.name = $unit OR (exact_matches = 0 AND $unit IN a.aliases))
+WHERE (a.name = $unit OR (exact_matches = 0 AND $unit IN coalesce(a.aliases, [])))
   AND ($city = '' OR a.region IN [$city, $city + '市', $city + '省', $city + '区', $city + '县', $city + '州'])
 // Find the unit first, then its tasks: ladybug 0.22 drops every row when these filters sit in one WHERE.
 WITH a
