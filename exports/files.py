@@ -35,11 +35,16 @@ from pathlib import Path
 
 import networkx as nx
 
+from respgraph.errors import UsageProblem
 from respgraph.graph_build import schema
 from respgraph.graph_build.files import check_folder, check_target, write_atomic
 
 FORMATS = ("graphml", "gexf", "json", "csv")
 LIST_SEPARATOR = "|"
+
+
+class UnknownFormat(ValueError, UsageProblem):
+    """An export format respgraph does not write."""
 
 
 def join_list(items) -> str:
@@ -239,7 +244,7 @@ def check_export_path(fmt: str, path: str | os.PathLike) -> None:
     """Refuse (``files.UnsafePath``, ValueError) a path ``export`` would not write: a csv folder that
     is a file, nodes.csv/edges.csv or a graphml/gexf/json file that is a folder, FIFO or device."""
     if fmt not in FORMATS:
-        raise ValueError(f"unknown export format '{fmt}'; choose one of {', '.join(FORMATS)}")
+        raise UnknownFormat(f"unknown export format '{fmt}'; choose one of {', '.join(FORMATS)}")
     if fmt == "csv":
         folder = check_folder(path)
         for name in ("nodes.csv", "edges.csv"):

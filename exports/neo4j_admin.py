@@ -34,6 +34,8 @@ from pathlib import Path
 
 import networkx as nx
 
+from respgraph.errors import WorkFailed
+
 from respgraph.graph_build import schema
 from respgraph.graph_build.snapshot import write_atomic
 from respgraph.queries.cypher_engine import edge_tables, node_tables
@@ -62,7 +64,7 @@ def array_delimiter(nodes: dict[str, list[dict]], edges: dict) -> str:
     for candidate in DELIMITERS:
         if candidate not in used:
             return candidate
-    raise ValueError("every array delimiter occurs in the graph's list values; cannot export for neo4j-admin")
+    raise WorkFailed("every array delimiter occurs in the graph's list values; cannot export for neo4j-admin")
 
 
 def delimiter_option(delimiter: str) -> str:

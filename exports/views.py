@@ -31,6 +31,7 @@ import networkx as nx
 
 from respgraph.graph_build import schema
 from respgraph.graph_build.snapshot import paused_gc
+from respgraph.errors import UsageProblem, WorkFailed
 
 VIEWS = ("unit", "city", "overlap", "agencies")
 
@@ -49,7 +50,11 @@ ROLE_ZH = {"lead": "牵头", "support": "配合"}
 CAPTION_MAX = 16
 
 
-class ViewOptionError(ValueError):
+class NothingToDraw(LookupError, WorkFailed):
+    """The view asked for holds nothing (no task of that topic or city): one line, exit code 1."""
+
+
+class ViewOptionError(ValueError, UsageProblem):
     """Options that do not make a view (--view unit without --unit, ...): a usage error."""
 
 
@@ -256,7 +261,7 @@ def topic_tasks(graph: nx.MultiDiGraph, topic: str | None) -> set[str] | None:
         tasks = {t for t in nodes_with(graph, "Task")
                  if folded in (graph.nodes[t].get("title", "") + graph.nodes[t].get("text", "")).casefold()}
     if not tasks:
-        raise LookupError(f"no task is about '{topic}'; try another --topic (see 'respgraph overlap')")
+        raise NothingToDraw(f"no task is about '{topic}'; try another --topic (see 'respgraph overlap')")
     return tasks
 
 
@@ -400,7 +405,7 @@ def view_cities(graph: nx.MultiDiGraph, cities: tuple[str, ...], documents: list
     chosen = [r for r in regions if wanted_city(r, cities)]
     for city in cities:
         if not any(city_matches(r, city) for r in regions):
-            raise LookupError(f"no plan of '{city}' in the graph; see 'respgraph docs' for the regions known")
+            raise NothingToDraw(f"no plan of '{city}' in the graph; see 'respgraph docs' for the regions known")
     return chosen
 
 
@@ -434,7 +439,7 @@ def unit_view(graph: nx.MultiDiGraph, unit: str, city: str | None = None, depth:
         agencies |= frontier
     if not tasks:
         about = f" about '{topic}'" if topic else ""
-        raise LookupError(f"{graph.nodes[agency]['name']} has no task{about}; nothing to draw")
+        raise NothingToDraw(f"{graph.nodes[agency]['name']} has no task{about}; nothing to draw")
     view = nx.Graph()
     for a in agencies:
         view.add_node(a, **agency_record(graph, a, scope))
@@ -496,7 +501,7 @@ def city_view(graph: nx.MultiDiGraph, cities: tuple[str, ...] = (), topic: str |
                     1 for t in tasks if graph.nodes[t]["city"] == graph.nodes[d]["region"])))
             add_edge(view, region, d, "structure")
     if not tasks:
-        raise LookupError(f"no task of {'、'.join(regions) or 'any city'} matches; nothing to draw")
+        raise NothingToDraw(f"no task of {'、'.join(regions) or 'any city'} matches; nothing to draw")
     _spread_topics(view)
     named = "、".join(regions) if cities else "全部地区"
     remarks = [f"{named}：{len(used_docs)} 份文件、{len(tasks)} 项任务、{view_count(view, 'Agency')} 个单位、"
@@ -628,7 +633,7 @@ def overlap_view(graph: nx.MultiDiGraph, cities: tuple[str, ...] = (), topic: st
         for city in node_cities:
             region_degree[region_of[city]] += 1
     if not linked:
-        raise LookupError(f"{'、'.join(regions)} share nothing to draw (no agency function or topic in two cities)")
+        raise NothingToDraw(f"{'、'.join(regions)} share nothing to draw (no agency function or topic in two cities)")
     absent = [label for label in OVERLAP_LABELS if label not in present]
     counted = defaultdict(int)
     for item in shared:
@@ -720,7 +725,7 @@ def agencies_view(graph: nx.MultiDiGraph, cities: tuple[str, ...] = (), topic: s
                f"（其中 {lead_pairs[(a, b)]} 项有一方牵头）：" + "、".join(titles[:12]) + ("…" if len(titles) > 12 else ""))
         add_edge(view, a, b, "shared_lead" if lead_pairs[(a, b)] else "shared_support", weight=len(shared), tip=tip)
     if view.number_of_nodes() == 0:
-        raise LookupError(f"no responsible unit in {'、'.join(regions) or 'the graph'}; nothing to draw")
+        raise NothingToDraw(f"no responsible unit in {'、'.join(regions) or 'the graph'}; nothing to draw")
     _spread_topics(view)
     named = "、".join(regions) if cities else "全部地区"
     remarks = [f"{named}：{view.number_of_nodes()} 个单位，{view.number_of_edges()} 对单位共同负责任务；线宽 = 共同任务数",

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import networkx as nx
 
+from respgraph.errors import WorkFailed
 from .cache import parse_path
 from .curated import bundled_plans, data_dir
 from .graph import assemble
@@ -21,7 +22,7 @@ from .read import SourceError, expand_paths
 __all__ = ["build", "build_report", "BuildReport", "bundled_plans", "BuildError"]
 
 
-class BuildError(ValueError):
+class BuildError(ValueError, WorkFailed):
     """No input could be built into a graph."""
 
 

@@ -35,6 +35,7 @@ from collections import Counter
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+from respgraph.errors import UsageProblem
 from .curated import load_yaml
 from .annotation import standing_note
 from .headings import simplified
@@ -59,7 +60,7 @@ _SPACE = re.compile(r"[\s*]+")
 CLAUSE_SEPARATORS = "，,；;。"
 
 
-class CheckInputError(ValueError):
+class CheckInputError(ValueError, UsageProblem):
     """The paths to check name nothing to read (missing path, empty folder)."""
 
 

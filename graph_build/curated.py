@@ -13,9 +13,10 @@ from importlib import resources
 from pathlib import Path
 
 import yaml
+from respgraph.errors import WorkFailed
 
 
-class CuratedDataError(ValueError):
+class CuratedDataError(ValueError, WorkFailed):
     """A curated table under data/ is malformed (duplicate alias, unknown kind, ...)."""
 
 

@@ -26,6 +26,7 @@ import tempfile
 import time
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
+from respgraph.errors import UsageProblem, WorkFailed
 
 TEMP_MARK = "rg"  # .<name>.rg<pid>.<8 random characters>
 _TEMP = re.compile(r"^\.(?P<name>.+)\.rg(?P<pid>\d+)\.[A-Za-z0-9_]{8}$")
@@ -40,18 +41,18 @@ SECRET_BYTES = 32
 LOCK_TIMEOUT = 600.0  # seconds a build waits for another build into the same home (RESPGRAPH_LOCK_TIMEOUT)
 
 
-class UnsafePath(ValueError):
+class UnsafePath(ValueError, UsageProblem):
     """A path respgraph will not write to or read from: one human line (CLI exit code 2)."""
 
 
-class WriteFailed(OSError):
+class WriteFailed(OSError, WorkFailed):
     """A file that could not be written, said of the file the user named."""
 
     def __str__(self) -> str:
         return self.strerror or super().__str__()
 
 
-class BuildLocked(OSError):
+class BuildLocked(OSError, WorkFailed):
     """Another build into the same home held the lock for longer than the wait allowed."""
 
 

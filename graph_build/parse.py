@@ -4,6 +4,7 @@ from __future__ import annotations
 import hashlib
 import re
 
+from respgraph.errors import WorkFailed
 from .enrich import enrich_document
 from .indicators import parse_indicator_tables
 from .metadata import parse_metadata, region_from_text
@@ -14,7 +15,7 @@ from .reflow import reflow
 GOAL_WORDS = ("发展目标", "总体目标", "工作目标", "主要目标")
 
 
-class NoTasksError(ValueError):
+class NoTasksError(ValueError, WorkFailed):
     """A document in which no outline or task could be recognised."""
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from respgraph.errors import WorkFailed
 from .model import SourceText
 
 TEXT_SUFFIXES = {".txt", ".text", ".md", ".markdown"}
@@ -21,7 +22,7 @@ SAMPLE = 4000  # characters scored per candidate
 CJK_PUNCTUATION = set("，。、；：？！“”‘’（）〔〕【】《》〈〉「」『』—…·％－．～￥　")
 
 
-class SourceError(ValueError):
+class SourceError(ValueError, WorkFailed):
     """An input that cannot be read as a plan: missing, empty, binary, undecodable."""
 
 

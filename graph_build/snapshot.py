@@ -17,6 +17,7 @@ from pathlib import Path
 
 import networkx as nx
 
+from respgraph.errors import WorkFailed
 from .files import new_file_mode, write_atomic  # noqa: F401 - the one atomic writer, used here and re-exported
 from .schema import SCHEMA_VERSION
 
@@ -46,7 +47,7 @@ def paused_gc(freeze: bool = False):
             gc.enable()
 
 
-class SnapshotError(ValueError):
+class SnapshotError(ValueError, WorkFailed):
     """A snapshot file that is missing, corrupt or from an incompatible version."""
 
 

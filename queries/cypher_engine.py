@@ -46,6 +46,7 @@ from typing import Callable
 import networkx as nx
 
 from respgraph.graph_build import files, schema, snapshot
+from respgraph.errors import WorkFailed
 
 LOADER_VERSION = 3  # bump when the tables or the loading change, so cached databases rebuild
 DB_SUFFIX = ".lbdb"
@@ -59,7 +60,7 @@ LIST_SEPARATORS = ["\x1f", "\x1d", "\ue000", "\ue001", "\ue002", "\ufdd0"]
 LIST_MARKER = "\x1e"
 
 
-class CypherError(ValueError):
+class CypherError(ValueError, WorkFailed):
     """A query the engine rejected (syntax, unknown label, write on a read-only database)."""
 
 
@@ -71,7 +72,7 @@ class QueryInterrupted(CypherError):
     """The engine stopped the query at the connection's time limit."""
 
 
-class DatabaseBuildError(OSError):
+class DatabaseBuildError(OSError, WorkFailed):
     """The database could not be written (no space left, no permission): one human line."""
 
 
@@ -409,7 +410,7 @@ def list_separator(values, column: str) -> str:
     for candidate in LIST_SEPARATORS:
         if candidate not in used:
             return candidate
-    raise ValueError(f"every list separator occurs in the values of {column}; cannot load it")
+    raise CypherError(f"every list separator occurs in the values of {column}; cannot load it")
 
 
 def encode_list(items: list[str], separator: str) -> str:

@@ -48,6 +48,7 @@ from __future__ import annotations
 import functools
 import unicodedata
 from dataclasses import dataclass
+from respgraph.errors import UsageProblem
 
 MAX_QUERY_CHARS = 20_000
 MAX_DEPTH = 64
@@ -94,7 +95,7 @@ OPEN = {"(": ")", "[": "]", "{": "}"}
 CLOSE = {")", "]", "}"}
 
 
-class QueryRefused(ValueError):
+class QueryRefused(ValueError, UsageProblem):
     """A query the gate does not let any engine run: one line, starting with "refused:"."""
 
 
@@ -178,7 +179,9 @@ def tokenize(text: str) -> list[Token]:
             while j < n and text[j] != ch:
                 if text[j] == "\\":
                     if j + 1 >= n or text[j + 1] not in ESCAPES:
-                        refuse(f"the string at character {i + 1} has an invalid escape \\{text[j + 1:j + 2]}")
+                        escaped = text[j + 1:j + 2]  # shown escaped when it is a line break: the message stays one line
+                        shown = escaped if escaped.isprintable() else escaped.encode("unicode_escape").decode()
+                        refuse(f"the string at character {i + 1} has an invalid escape \\{shown}")
                     j += 1
                 j += 1
             if j >= n:

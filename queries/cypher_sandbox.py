@@ -27,6 +27,7 @@ import time
 from pathlib import Path
 from typing import Callable
 
+from respgraph.errors import WorkFailed
 from . import cypher_gate
 from .cypher_engine import (CypherError, DatabaseUnreadable, EmbeddedEngine, QueryInterrupted, QueryResult,
                             one_line)
@@ -35,7 +36,7 @@ DEFAULT_TIMEOUT = 10.0
 CRASHED = "the embedded engine crashed on this query"
 
 
-class EngineFailure(RuntimeError):
+class EngineFailure(RuntimeError, WorkFailed):
     """The engine could not answer at all (crash, time limit, unreadable database): one line, exit 1."""
 
 

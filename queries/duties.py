@@ -7,14 +7,15 @@ import networkx as nx
 
 from respgraph.graph_build.resolve import normalise_name
 
+from respgraph.errors import UsageProblem, WorkFailed
 from .tasks import city_matches, nodes_of, out_edges_of, task_row, task_sort_key
 
 
-class UnknownUnit(LookupError):
+class UnknownUnit(LookupError, WorkFailed):
     """No agency matches the name."""
 
 
-class AmbiguousUnit(LookupError):
+class AmbiguousUnit(LookupError, UsageProblem):
     """Several agencies match the name; ``candidates`` lists them."""
 
     def __init__(self, name: str, candidates: list[dict]):

@@ -33,6 +33,7 @@ import json
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from respgraph.errors import UsageProblem
 
 QUERY_DIR = Path(__file__).parent / "cypher"
 EMBEDDED_LINE = re.compile(r"^@embedded\b(?:\s+when\s+(?P<name>[A-Za-z_]\w*)\s*=\s*"
@@ -42,7 +43,7 @@ PARAM_LINE = re.compile(r"^@param\s+(?P<name>[A-Za-z_]\w*)\s+(?P<type>STRING\[\]
 NO_DEFAULT = object()
 
 
-class QueryLibraryError(ValueError):
+class QueryLibraryError(ValueError, UsageProblem):
     """A malformed .cypher file, an unknown query, or parameters that do not fit it."""
 
 

@@ -24,6 +24,7 @@ import networkx as nx
 
 from respgraph.graph_build import schema
 
+from respgraph.errors import WorkFailed
 from .cypher_engine import CypherError, QueryResult, edge_tables, node_tables, one_line, quote_name
 
 MARKER_LABEL = "Respgraph"
@@ -31,7 +32,7 @@ DEFAULT_BATCH_SIZE = 5000
 SCHEMES = ("bolt", "bolt+s", "bolt+ssc", "neo4j", "neo4j+s", "neo4j+ssc")
 
 
-class Neo4jUnavailable(ConnectionError):
+class Neo4jUnavailable(ConnectionError, WorkFailed):
     """No server at the URI, bad credentials, or no URI at all (one line, never the password)."""
 
 

@@ -12,6 +12,7 @@ import sys
 import click
 
 from . import __version__, output, store
+from .errors import RespgraphError
 
 
 class _Deferred:
@@ -63,9 +64,12 @@ class RespgraphGroup(click.Group):
     def invoke(self, ctx):
         try:
             return super().invoke(ctx)
-        except (click.ClickException, click.exceptions.Exit, click.Abort):
+        except click.ClickException as error:
+            error.message = " ".join(str(error.message).split("\n"))  # one line, whatever text it quotes
             raise
-        except (OSError, ValueError, LookupError, RuntimeError) as error:  # SnapshotError is a ValueError
+        except (click.exceptions.Exit, click.Abort):
+            raise
+        except (RespgraphError, OSError, UnicodeError) as error:  # anything else is a bug: its traceback shows
             if ctx.params.get("debug") or os.environ.get("RESPGRAPH_DEBUG"):
                 raise
             raise one_line_error(error) from None
@@ -73,10 +77,14 @@ class RespgraphGroup(click.Group):
 
 def one_line_error(error: Exception) -> click.ClickException:
     """The CLI error for an exception no command handled: one human line."""
-    from respgraph.graph_build.files import UnsafePath, describe_os_error
+    from respgraph.graph_build.files import describe_os_error
 
-    if isinstance(error, UnsafePath):
-        return DomainError(str(error).splitlines()[0])
+    if isinstance(error, OSError) and error.errno is not None:  # the system's words, without [Errno N]
+        return click.ClickException(describe_os_error(error))
+    if isinstance(error, RespgraphError):
+        text = str(error).strip()
+        line = text.splitlines()[0] if text else error.__class__.__name__
+        return DomainError(line) if error.exit_code == 2 else click.ClickException(line)
     if isinstance(error, OSError):
         return click.ClickException(describe_os_error(error))
     text = str(error).strip()
@@ -84,8 +92,6 @@ def one_line_error(error: Exception) -> click.ClickException:
         bad = error.object[error.start:error.end] if isinstance(error.object, str) else ""
         shown = bad.encode("utf-8", "backslashreplace").decode()
         return DomainError(f"some text given is not valid UTF-8 ({shown}); check the terminal's encoding")
-    if isinstance(error, RuntimeError):  # from a native library (a pybind11 cast, ladybug): not for users
-        return click.ClickException(f"internal error ({error.__class__.__name__}); run with --debug for details")
     return click.ClickException(text.splitlines()[0] if text else error.__class__.__name__)
 
 
