@@ -5,7 +5,9 @@
 transactions (``session.execute_write``, which retries transient failures). MERGE on the node
 id, and on the full property map of a relationship, makes a second push of the same graph a
 no-op. Every node respgraph writes also carries the marker label ``Respgraph``, so
-``replace=True`` deletes what an earlier push wrote and nothing else.
+``replace=True`` deletes what an earlier push wrote and nothing else. A failure is one line that
+names its step and keeps the driver's reason (``push_failure``); connecting, the Bolt handshake
+included, gives up after ``connect_timeout()`` seconds.
 
 The statement texts are shared with the offline ``cypher-shell`` export
 (``exports.cypher_script``), which inlines the rows instead of passing ``$rows``.
@@ -14,6 +16,7 @@ The driver is imported lazily: other commands do not pay for it.
 """
 from __future__ import annotations
 
+import itertools
 import logging
 import os
 import re
@@ -29,6 +32,7 @@ from .cypher_engine import CypherError, QueryResult, edge_tables, node_tables, o
 
 MARKER_LABEL = "Respgraph"
 DEFAULT_BATCH_SIZE = 5000
+CONNECT_TIMEOUT = 10.0  # seconds to open a connection and finish the Bolt handshake (RESPGRAPH_NEO4J_CONNECT_TIMEOUT)
 SCHEMES = ("bolt", "bolt+s", "bolt+ssc", "neo4j", "neo4j+s", "neo4j+ssc")
 
 
@@ -58,6 +62,11 @@ class Settings:
     def shown_uri(self) -> str:
         """The URI as messages show it: any user:password@ part removed."""
         return re.sub(r"//[^@/]*@", "//", self.uri or "")
+
+    @property
+    def auth(self) -> tuple[str, str] | None:
+        """Basic auth as given: an empty password is still a password; only None means no auth."""
+        return None if self.password is None else (self.user, self.password)
 
     def describe(self) -> str:
         return f"{self.shown_uri} (database {self.database}, user {self.user})"
@@ -111,17 +120,55 @@ def batches(rows: list, size: int):
         yield rows[start:start + size]
 
 
+def push_work(graph: nx.MultiDiGraph) -> list[tuple[str, str, str, list[dict]]]:
+    """(what, what is written as a failure names it, statement, rows) for every non-empty label
+    and (type, source, target) table, nodes first."""
+    work = [(label, f"{label} nodes", node_merge(label), rows) for label, rows in node_tables(graph).items() if rows]
+    work += [(type_name, f"{type_name} relationships ({source} to {target})", edge_merge(type_name, source, target), rows)
+             for (type_name, source, target), rows in edge_tables(graph).items() if rows]
+    return work
+
+
 def push_plan(graph: nx.MultiDiGraph) -> list[tuple[str, str, list[dict]]]:
     """(what, statement, rows) for every non-empty label and (type, source, target) table, nodes first."""
-    plan = [(label, node_merge(label), rows) for label, rows in node_tables(graph).items() if rows]
-    plan += [(type_name, edge_merge(type_name, source, target), rows)
-             for (type_name, source, target), rows in edge_tables(graph).items() if rows]
-    return plan
+    return [(what, statement, rows) for what, _, statement, rows in push_work(graph)]
+
+
+# The steps of a push, as its failure message names them ("neo4j push failed while <step>: …").
+
+def constraint_steps() -> list[tuple[str, str]]:
+    """(step, statement) for every uniqueness constraint."""
+    statements = constraint_statements()
+    return [(f"creating constraints ({label}.id, {number} of {len(statements)})", statement)
+            for number, (label, statement) in enumerate(zip(schema.NODES, statements), 1)]
+
+
+def delete_step(number: int) -> str:
+    return f"deleting earlier pushes for --replace (batch {number})"
+
+
+def write_steps(graph: nx.MultiDiGraph, batch_size: int) -> list[tuple[str, str, str, list[dict]]]:
+    """(step, what, statement, batch) for every batch of every label and relationship table."""
+    steps = []
+    for what, described, statement, rows in push_work(graph):
+        count = -(-len(rows) // batch_size)
+        steps += [(f"writing {described} (batch {number} of {count})", what, statement, batch)
+                  for number, batch in enumerate(batches(rows, batch_size), 1)]
+    return steps
 
 
 # ---------------------------------------------------------------------------------------
 # Connecting
 # ---------------------------------------------------------------------------------------
+
+def connect_timeout() -> float:
+    """Seconds to connect and finish the Bolt handshake: ``RESPGRAPH_NEO4J_CONNECT_TIMEOUT`` or ``CONNECT_TIMEOUT``."""
+    try:
+        seconds = float(os.environ.get("RESPGRAPH_NEO4J_CONNECT_TIMEOUT", CONNECT_TIMEOUT))
+    except ValueError:
+        return CONNECT_TIMEOUT
+    return seconds if seconds > 0 else CONNECT_TIMEOUT
+
 
 def connect(settings: Settings):
     """A driver whose connectivity was checked; Neo4jUnavailable (one line) otherwise."""
@@ -140,9 +187,12 @@ def connect(settings: Settings):
     # The driver logs connection failures itself; they reach the user once, as our error line.
     logging.getLogger("neo4j").addHandler(logging.NullHandler())
     logging.getLogger("neo4j").propagate = False
-    auth = (settings.user, settings.password) if settings.password else None
+    # connection_timeout bounds the TCP connect only; the acquisition timeout also bounds the Bolt
+    # handshake, so a server that accepts and never answers is given up on in time.
+    timeout = connect_timeout()
     try:
-        driver = neo4j.GraphDatabase.driver(settings.uri, auth=auth, connection_timeout=10,
+        driver = neo4j.GraphDatabase.driver(settings.uri, auth=settings.auth, connection_timeout=timeout,
+                                            connection_acquisition_timeout=timeout,
                                             max_transaction_retry_time=15)
     except (exceptions.ConfigurationError, ValueError) as error:
         raise Neo4jUnavailable(settings.scrub(f"bad Neo4j URI {settings.shown_uri}: {one_line(error)}")) from None
@@ -159,12 +209,18 @@ def connect(settings: Settings):
 
 
 def first_line(error: BaseException) -> str:
-    """The driver's reason in a few words ("Connection refused"), else its first line."""
+    """The driver's reason in a few words ("Connection refused"), else its first line, or the
+    cause below a heading line ("Couldn't connect to …:" then "Failed to read four byte Bolt
+    handshake response from server 127.0.0.1:7687 (gave up after 10 s)")."""
     message = str(getattr(error, "message", None) or error or error.__class__.__name__).strip()
     reason = re.search(r"\(reason (?:\[Errno -?\d+\] )?([^)]*)\)", message)
     if reason:
         return reason.group(1)
-    return message.splitlines()[0].rstrip(":")
+    lines = [line.strip() for line in message.splitlines() if line.strip()] or [error.__class__.__name__]
+    line = lines[-1] if lines[0].endswith(":") and len(lines) > 1 else lines[0].rstrip(":")
+    line = re.sub(r"(?:Resolved)?IPv[46]Address\(\('([^']*)', (\d+)[^)]*\)\)", r"\1:\2", line)
+    return re.sub(r"\(deadline Deadline\(timeout=([\d.]+)\)\)",
+                  lambda m: f"(gave up after {float(m.group(1)):g} s)", line)
 
 
 def server_error(error) -> CypherError:
@@ -182,6 +238,23 @@ def _run_write(tx, statement: str, parameters: dict):
     return tx.run(statement, parameters).single()
 
 
+def push_failure(step: str, error: BaseException, settings: Settings) -> Exception:
+    """What ``push`` raises when ``step`` ("writing Task nodes (batch 3 of 12)") failed with the
+    driver's ``error``: one line, ``neo4j push failed while <step>: <the driver's reason>``.
+
+    A statement the server refused is a CypherError, a lost or refused connection Neo4jUnavailable.
+    """
+    from neo4j import exceptions
+
+    if isinstance(error, exceptions.AuthError):
+        kind, reason = Neo4jUnavailable, f"Neo4j at {settings.shown_uri} rejected user {settings.user}"
+    elif isinstance(error, exceptions.Neo4jError):
+        kind, reason = CypherError, str(server_error(error))
+    else:
+        kind, reason = Neo4jUnavailable, f"lost Neo4j at {settings.shown_uri}: {first_line(error)}"
+    return kind(settings.scrub(one_line(f"neo4j push failed while {step}: {reason}")))
+
+
 def push(graph: nx.MultiDiGraph, settings: Settings, batch_size: int = DEFAULT_BATCH_SIZE,
          replace: bool = False, progress: Callable[[str, int], None] | None = None,
          on_start: Callable[[int], None] | None = None) -> dict[str, int]:
@@ -189,37 +262,35 @@ def push(graph: nx.MultiDiGraph, settings: Settings, batch_size: int = DEFAULT_B
 
     ``progress(what, rows)`` is called after every batch; ``on_start(total_rows)`` once first.
     ``replace`` first deletes every node (and its relationships) an earlier push wrote.
+    A failure names its step (see ``push_failure``).
     """
     if batch_size < 1:
         raise ValueError("the batch size must be at least 1")
     from neo4j import exceptions
 
-    plan = push_plan(graph)
+    steps = write_steps(graph, batch_size)
     if on_start:
-        on_start(sum(len(rows) for _, _, rows in plan))
+        on_start(sum(len(batch) for *_, batch in steps))
     driver = connect(settings)
     written: dict[str, int] = {}
+    step = "opening a session"
     try:
         with driver.session(database=settings.database) as session:
-            for statement in constraint_statements():
+            for step, statement in constraint_steps():
                 session.execute_write(_run_write, statement, {})
             if replace:
-                while True:
+                for number in itertools.count(1):
+                    step = delete_step(number)
                     record = session.execute_write(_run_write, delete_batch_statement(), {"batch": batch_size})
                     if not record or not record["deleted"]:
                         break
-            for what, statement, rows in plan:
-                for batch in batches(rows, batch_size):
-                    session.execute_write(_run_write, statement, {"rows": batch})
-                    written[what] = written.get(what, 0) + len(batch)
-                    if progress:
-                        progress(what, len(batch))
-    except exceptions.AuthError:
-        raise Neo4jUnavailable(f"Neo4j at {settings.shown_uri} rejected user {settings.user}") from None
-    except exceptions.Neo4jError as error:
-        raise CypherError(settings.scrub(str(server_error(error)))) from None
-    except (exceptions.DriverError, OSError) as error:
-        raise Neo4jUnavailable(settings.scrub(f"lost Neo4j at {settings.shown_uri}: {first_line(error)}")) from None
+            for step, what, statement, batch in steps:
+                session.execute_write(_run_write, statement, {"rows": batch})
+                written[what] = written.get(what, 0) + len(batch)
+                if progress:
+                    progress(what, len(batch))
+    except (exceptions.Neo4jError, exceptions.DriverError, OSError) as error:
+        raise push_failure(step, error, settings) from None
     finally:
         driver.close()
     return written

@@ -5,8 +5,15 @@ The integration tests (marker ``neo4j``) push into the database named by NEO4J_D
 """
 from __future__ import annotations
 
+import contextlib
 import os
 import re
+import socket
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
@@ -17,6 +24,7 @@ from respgraph.cli import cli
 
 NO_SERVER = "NEO4J_URI is not set: no Neo4j server to test against"
 
+RESPGRAPH = Path(sys.executable).with_name("respgraph")
 UNREACHABLE = "bolt://127.0.0.1:7999"
 SECRET = "s3cret-do-not-print"
 
@@ -89,6 +97,129 @@ def test_missing_uri_and_wrong_scheme_are_one_line(home, monkeypatch):
 def test_uri_credentials_are_not_repeated_in_errors(home):
     result = run("cypher", "--neo4j", "--uri", f"bolt://neo4j:{SECRET}@127.0.0.1:7999", "RETURN 1")
     assert result.exit_code == 1 and SECRET not in result.output
+
+
+def test_a_server_that_accepts_and_never_answers_is_given_up_on_within_the_connect_timeout(home):
+    """A plain TCP socket on 127.0.0.1 that accepts and sends nothing: the push gives up on the
+    Bolt handshake within RESPGRAPH_NEO4J_CONNECT_TIMEOUT (the driver's connection and
+    acquisition timeouts), exit 1, one line naming the handshake, the password never shown."""
+    timeout, margin = 2, 4
+    listener = socket.create_server(("127.0.0.1", 0))
+    port = listener.getsockname()[1]
+    accepted: list[tuple[socket.socket, float]] = []
+
+    def accept():
+        with contextlib.suppress(OSError):
+            while True:
+                connection, _ = listener.accept()
+                accepted.append((connection, time.monotonic()))
+
+    threading.Thread(target=accept, daemon=True).start()
+    env = {**os.environ, "RESPGRAPH_NEO4J_CONNECT_TIMEOUT": str(timeout), "NEO4J_PASSWORD": SECRET}
+    env.pop("NEO4J_URI", None)
+    try:
+        done = subprocess.run([str(RESPGRAPH), "neo4j", "push", "--uri", f"bolt://127.0.0.1:{port}"],
+                              capture_output=True, text=True, env=env, timeout=120)
+        ended = time.monotonic()
+    finally:
+        listener.close()
+        for connection, _ in accepted:
+            connection.close()
+    assert accepted, "the push never connected to the silent server"
+    assert ended - accepted[0][1] < timeout + margin, f"gave up {ended - accepted[0][1]:.1f} s after connecting"
+    assert done.returncode == 1, done.stderr
+    assert done.stdout == ""
+    assert done.stderr.count("\n") == 1, done.stderr
+    assert done.stderr.startswith(f"Error: cannot reach Neo4j at bolt://127.0.0.1:{port}: "), done.stderr
+    assert "Bolt handshake" in done.stderr and f"gave up after {timeout} s" in done.stderr, done.stderr
+    assert SECRET not in done.stderr
+
+
+def test_an_empty_password_is_sent_as_given_and_only_a_missing_one_means_no_auth(monkeypatch):
+    assert neo4j_store.Settings(uri=UNREACHABLE, user="analyst", password="").auth == ("analyst", "")
+    assert neo4j_store.Settings(uri=UNREACHABLE, user="analyst", password=SECRET).auth == ("analyst", SECRET)
+    assert neo4j_store.Settings(uri=UNREACHABLE, user="analyst").auth is None
+    monkeypatch.setenv("NEO4J_PASSWORD", "")
+    assert neo4j_store.Settings.from_env(uri=UNREACHABLE, user="analyst").auth == ("analyst", "")
+    monkeypatch.delenv("NEO4J_PASSWORD")
+    assert neo4j_store.Settings.from_env(uri=UNREACHABLE, password="").auth == ("neo4j", "")
+    assert neo4j_store.Settings.from_env(uri=UNREACHABLE).auth is None
+
+
+def test_the_connect_timeout_comes_from_the_environment(monkeypatch):
+    monkeypatch.delenv("RESPGRAPH_NEO4J_CONNECT_TIMEOUT", raising=False)
+    assert neo4j_store.connect_timeout() == neo4j_store.CONNECT_TIMEOUT
+    monkeypatch.setenv("RESPGRAPH_NEO4J_CONNECT_TIMEOUT", "2.5")
+    assert neo4j_store.connect_timeout() == 2.5
+    for bad in ("soon", "0", "-1"):
+        monkeypatch.setenv("RESPGRAPH_NEO4J_CONNECT_TIMEOUT", bad)
+        assert neo4j_store.connect_timeout() == neo4j_store.CONNECT_TIMEOUT
+
+
+def test_every_step_of_the_push_has_a_name(graph):
+    constraints = neo4j_store.constraint_steps()
+    assert [statement for _, statement in constraints] == neo4j_store.constraint_statements()
+    for number, (label, (step, statement)) in enumerate(zip(schema.NODES, constraints), 1):
+        assert step == f"creating constraints ({label}.id, {number} of {len(schema.NODES)})"
+        assert f"FOR (n:`{label}`)" in statement
+    assert neo4j_store.delete_step(3) == "deleting earlier pushes for --replace (batch 3)"
+    task_rows = next(len(rows) for what, _, rows in neo4j_store.push_plan(graph) if what == "Task")
+    batch_size = max(1, task_rows // 3)
+    steps = neo4j_store.write_steps(graph, batch_size)
+    assert sum(len(batch) for *_, batch in steps) == graph.number_of_nodes() + graph.number_of_edges()
+    tasks = [step for step, what, _, _ in steps if what == "Task"]
+    count = -(-task_rows // batch_size)
+    assert tasks == [f"writing Task nodes (batch {n} of {count})" for n in range(1, count + 1)] and count > 1
+    names = {step.split(" (batch")[0] for step, *_ in steps}
+    assert "writing RESPONSIBLE_FOR relationships (Agency to Task)" in names
+    assert {f"writing {label} nodes" for label, _, _ in neo4j_store.push_plan(graph) if label in schema.NODES} <= names
+
+
+def server_refusal():
+    """A ConstraintError as the driver builds it from the server's failure metadata."""
+    from neo4j import exceptions
+
+    return exceptions.Neo4jError._hydrate_neo4j(
+        code="Neo.ClientError.Schema.ConstraintValidationFailed",
+        message="Node(12) already exists with label `Task`\nand property `id` = 'T-1'")
+
+
+def lost_connection():
+    from neo4j import exceptions
+
+    return exceptions.ServiceUnavailable(
+        "Failed to read from defunct connection IPv4Address(('127.0.0.1', 7687)) (ResolvedIPv4Address(('127.0.0.1', 7687)))")
+
+
+def test_a_push_failure_names_its_step_and_keeps_the_drivers_reason_in_one_line():
+    from neo4j import exceptions
+
+    settings = neo4j_store.Settings(uri=f"bolt://analyst:{SECRET}@127.0.0.1:7687", user="analyst", password=SECRET)
+    error = neo4j_store.push_failure("writing Task nodes (batch 3 of 12)", server_refusal(), settings)
+    assert isinstance(error, cypher_engine.CypherError) and error.exit_code == 1
+    assert str(error) == ("neo4j push failed while writing Task nodes (batch 3 of 12): Node(12) already exists "
+                          "with label `Task` | and property `id` = 'T-1' (Neo.ClientError.Schema.ConstraintValidationFailed)")
+
+    error = neo4j_store.push_failure("writing RESPONSIBLE_FOR relationships (Agency to Task) (batch 1 of 2)",
+                                     lost_connection(), settings)
+    assert isinstance(error, neo4j_store.Neo4jUnavailable) and error.exit_code == 1
+    assert str(error) == ("neo4j push failed while writing RESPONSIBLE_FOR relationships (Agency to Task) "
+                          "(batch 1 of 2): lost Neo4j at bolt://127.0.0.1:7687: Failed to read from defunct "
+                          "connection 127.0.0.1:7687 (127.0.0.1:7687)")
+
+    error = neo4j_store.push_failure(neo4j_store.delete_step(1), exceptions.AuthError(f"bad {SECRET}"), settings)
+    assert isinstance(error, neo4j_store.Neo4jUnavailable)
+    assert str(error) == ("neo4j push failed while deleting earlier pushes for --replace (batch 1): "
+                          "Neo4j at bolt://127.0.0.1:7687 rejected user analyst")
+
+    step = neo4j_store.constraint_steps()[0][0]
+    reset = ConnectionResetError(104, f"Connection reset by peer\nat {settings.uri}")
+    error = neo4j_store.push_failure(step, reset, settings)
+    assert str(error).startswith(f"neo4j push failed while creating constraints ({next(iter(schema.NODES))}.id, 1 of ")
+    assert "Connection reset by peer" in str(error)
+    for step, made in [("s", server_refusal()), ("s", lost_connection()), (step, reset)]:
+        text = str(neo4j_store.push_failure(step, made, settings))
+        assert "\n" not in text and SECRET not in text
 
 
 # ---------------------------------------------------------------------------------------

@@ -268,6 +268,9 @@ def push_command(ctx, batch_size, replace, uri, user, password, database):
     """Push the graph into Neo4j: constraints, then batched MERGE per label and relationship type.
 
     Pushing the same graph twice changes nothing; --replace clears the previous push first.
+    A failure is one line naming the step (constraints, the --replace delete, the nodes of a label
+    or the relationships of a type, with the batch) and the driver's reason; connecting gives up
+    after RESPGRAPH_NEO4J_CONNECT_TIMEOUT seconds (default 10), the Bolt handshake included.
 
     Example: respgraph neo4j push --uri bolt://localhost:7687 --user neo4j --replace
     """
@@ -285,10 +288,9 @@ def push_command(ctx, batch_size, replace, uri, user, password, database):
                 graph, settings, batch_size=batch_size, replace=replace,
                 on_start=lambda total: bar.update(task, total=total),
                 progress=lambda what, rows: bar.update(task, advance=rows, description=what))
-    except neo4j_store.Neo4jUnavailable as error:
+    except (neo4j_store.Neo4jUnavailable, cypher_engine.CypherError) as error:
+        # One line: "cannot reach Neo4j at …", or "neo4j push failed while <step>: <driver's reason>".
         raise click.ClickException(str(error))
-    except cypher_engine.CypherError as error:
-        raise click.ClickException(f"Neo4j refused the push: {error}")
     nodes = sum(n for what, n in written.items() if what in schema.NODES)
     relationships = sum(written.values()) - nodes
     click.echo(f"pushed {nodes} nodes and {relationships} relationships to {settings.describe()}", err=True)
