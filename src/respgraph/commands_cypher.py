@@ -65,27 +65,12 @@ def settings_from(uri, user, password, database) -> neo4j_store.Settings:
 
 
 def active_database(ctx) -> Path:
-    """The embedded database of this invocation's graph, built or refreshed when needed.
-
-    For the active snapshot the database is used straight away when its stamp matches the
-    snapshot and the snapshot is not a stale build of the bundled plans (what
-    ``store.load_active`` would rebuild); otherwise the graph is loaded (and rebuilt) first.
-    """
+    """The embedded database of this invocation's graph, built or refreshed when needed
+    (``store.cypher_database``)."""
     graph_path = ctx.obj.get("graph_path")
-    if graph_path:
-        if not Path(graph_path).is_file():
-            raise click.ClickException(f"{graph_path}: no such snapshot")
-        return cypher_engine.ensure_database(graph_path, lambda: graph_of(ctx))
-    snapshot_path = store.active_snapshot()
-    db_path = cypher_engine.database_path(snapshot_path)
-    if snapshot_path.is_file():
-        stamp = cypher_engine.read_stamp(db_path)
-        if stamp and cypher_engine.is_current(db_path, cypher_engine.expected_stamp(snapshot_path)):
-            built_from = stamp.get("graph") or {}
-            if not built_from.get("bundled") or built_from.get("builder") == store.builder_fingerprint():
-                return db_path
-    graph = graph_of(ctx)
-    return cypher_engine.ensure_database(snapshot_path, graph)
+    if graph_path and not Path(graph_path).is_file():
+        raise click.ClickException(f"{graph_path}: no such snapshot")
+    return store.cypher_database(graph_path, lambda: graph_of(ctx))
 
 
 def repair_database(ctx, db_path: Path) -> Path:

@@ -240,6 +240,34 @@ def fresh_index(path: str | os.PathLike | None = None):
     return Index.open_fresh(active_snapshot(), builder=builder_fingerprint())
 
 
+def cypher_database(path: str | os.PathLike | None = None, graph=None) -> Path:
+    """The embedded Cypher database (``queries.cypher_engine``) of the graph ``load_active(path)``
+    would load, built or refreshed when needed.
+
+    ``graph``: that graph, or a function returning it; used only when the database has to be
+    built (without it, ``load_active(path)``). For the active snapshot the database is used
+    straight away when its stamp matches the snapshot and the snapshot is not a stale build of
+    the bundled plans (what ``load_active`` would rebuild); otherwise the graph is loaded (and
+    rebuilt) first.
+    """
+    from respgraph.queries import cypher_engine
+
+    if path:
+        return cypher_engine.ensure_database(path, graph)
+    snapshot_path = active_snapshot()
+    db_path = cypher_engine.database_path(snapshot_path)
+    if snapshot_path.is_file():
+        stamp = cypher_engine.read_stamp(db_path)
+        if stamp and cypher_engine.is_current(db_path, cypher_engine.expected_stamp(snapshot_path)):
+            built_from = stamp.get("graph") or {}
+            if not built_from.get("bundled") or built_from.get("builder") == builder_fingerprint():
+                return db_path
+    graph = graph() if callable(graph) else graph
+    if graph is None:
+        graph = load_active()
+    return cypher_engine.ensure_database(snapshot_path, graph)
+
+
 def load_active(path: str | os.PathLike | None = None):
     """The graph to answer from: ``path`` if given, else the active snapshot (built if needed)."""
     from respgraph import graph_build
