@@ -5,8 +5,10 @@ Errors are one line on stderr: exit code 2 for usage and ambiguity, 1 for failed
 """
 from __future__ import annotations
 
+import functools
 import importlib
 import os
+import shlex
 import sys
 
 import click
@@ -31,6 +33,10 @@ queries = _Deferred("respgraph.queries")
 FORMAT = click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table",
                       show_default=True, help="Output format.")
 CITY = click.option("--city", help="Only this city or province (福州 or 福州市).")
+LISTING_FORMAT = click.option("--format", "fmt", type=click.Choice(["table", "json", "csv", "xlsx"]), default="table",
+                              show_default=True, help="Output format (xlsx needs -o FILE).")
+OUTPUT = click.option("-o", "--output", "output_path", type=click.Path(),
+                      help="Write to this file instead of stdout (required for xlsx).")
 
 
 class DomainError(click.ClickException):
@@ -49,6 +55,10 @@ class RespgraphGroup(click.Group):
 
     Commands of the feature modules are registered when one of them (or --help) is asked for.
     """
+
+    def parse_args(self, ctx, args):
+        ctx.meta["respgraph.args"] = list(args)  # the command line, for an xlsx workbook's first sheet
+        return super().parse_args(ctx, args)
 
     def get_command(self, ctx, name):
         command = super().get_command(ctx, name)
@@ -150,7 +160,104 @@ def answers(ctx):
 
 
 def echo(text: str) -> None:
-    click.echo(text)
+    """Print a line of a listing (kept for the file when -o names one)."""
+    ctx = click.get_current_context(silent=True)
+    captured = ctx.obj.get("captured") if ctx is not None and isinstance(ctx.obj, dict) else None
+    if captured is not None:
+        captured.append(text)
+    else:
+        click.echo(text)
+
+
+def listing(command):
+    """``--format table|json|csv|xlsx`` and ``-o FILE`` for a listing command.
+
+    Before the command runs: xlsx without -o is refused (a binary workbook is never written to a
+    terminal or stdout), an -o that is a FIFO, device or directory is refused, and a missing
+    openpyxl is named with its install command. Table, JSON and CSV text goes to stdout as
+    before, or with -o into the file, the same bytes, written atomically.
+    """
+
+    @functools.wraps(command)
+    def run(*args, output_path=None, **kwargs):
+        from respgraph.graph_build.files import check_target, write_atomic
+
+        ctx = click.get_current_context()
+        fmt = kwargs["fmt"]
+        if fmt == "xlsx":
+            from . import xlsx_output
+
+            xlsx_output.require_openpyxl()
+            if not output_path:
+                raise xlsx_output.refuse_stdout()
+        if output_path:
+            check_target(output_path, ".xlsx" if fmt == "xlsx" else "")
+        ctx.obj["output_path"] = output_path
+        ctx.obj["captured"] = [] if output_path and fmt != "xlsx" else None
+        result = command(*args, **kwargs)
+        if ctx.obj["captured"] is not None:
+            write_atomic(output_path, "".join(line + "\n" for line in ctx.obj["captured"]).encode("utf-8"))
+        return result
+
+    return LISTING_FORMAT(OUTPUT(run))
+
+
+def shell_word(arg: str) -> str:
+    """``arg`` as typed in a shell: quoted only when it must be (Chinese text is left bare)."""
+    import re
+
+    return arg if re.fullmatch(r"[\w@%+=:,./-]+", arg) else shlex.quote(arg)
+
+
+def about_graph(ctx) -> list[tuple[str, object]]:
+    """What was asked and from which graph, for the first sheet of a workbook."""
+    args = ctx.meta.get("respgraph.args", [])
+    about: list[tuple[str, object]] = [("command", " ".join(["respgraph", *map(shell_word, args)])),
+                                       ("respgraph", __version__)]
+    path = ctx.obj.get("graph_path")
+    about.append(("graph", str(path) if path else f"{store.active_snapshot()} (active graph)"))
+    graph = ctx.obj.get("graph")
+    if graph is not None:
+        about += [("builder fingerprint", graph.graph.get("builder", "")),
+                  ("bundled plans", bool(graph.graph.get("bundled")))]
+        inputs = graph.graph.get("inputs") or []
+        if inputs:
+            about += [("inputs", len(inputs)), ("input files", "\n".join(inputs))]
+    else:
+        meta = getattr(ctx.obj.get("answers"), "meta", None)
+        if callable(meta):
+            known = meta()
+            about += [("builder fingerprint", known.get("builder", "")),
+                      ("bundled plans", known.get("bundled") == "true"),
+                      ("snapshot sha256", known.get("snapshot_sha256", ""))]
+    from datetime import datetime
+
+    about.append(("written", datetime.now().astimezone().isoformat(timespec="seconds")))
+    return about
+
+
+def emit_sheets(sheets) -> None:
+    """Write ``sheets`` (``xlsx_output.Sheet``) to the -o workbook and say so on stderr."""
+    from . import xlsx_output
+
+    ctx = click.get_current_context()
+    target = ctx.obj["output_path"]
+    xlsx_output.write_workbook(target, sheets, about_graph(ctx))
+    counts = ", ".join(f"{s.title}: {len(s.rows)} rows" for s in sheets)
+    click.echo(f"wrote {counts} → {target}", err=True)
+
+
+def emit(rows: list[dict], fmt: str, columns: list[str], csv_columns: list[str] | None = None,
+         xlsx_columns: list[str] | None = None, wrap: set[str] | frozenset = frozenset()) -> None:
+    """Rows as ``fmt``: text on stdout (or the -o file), or one sheet of an xlsx workbook
+    (``xlsx_columns``, else the CSV columns), named after the command."""
+    if fmt != "xlsx":
+        echo(output.render(rows, fmt, columns, csv_columns))
+        return
+    from .xlsx_output import Sheet
+
+    name = click.get_current_context().info_name or "rows"
+    emit_sheets([Sheet(name, rows, xlsx_columns or csv_columns or columns, wrap=set(wrap))])
 
 
 CITIES_LISTED = 12  # an unknown --city error names at most this many known cities
@@ -206,6 +313,7 @@ def flatten_task(row: dict) -> dict:
 
 TASK_TABLE = ["city", "number", "title", "lead", "support", "source"]
 TASK_CSV = ["id", "doc", "city", "section", "number", "title", "text", "units", "deadline", "file", "line"]
+TASK_SHEET = ["city", "doc", "section", "number", "title", "text", "lead", "support", "source", "id"]
 
 
 def emit_tasks(rows: list[dict], fmt: str, extra: list[str] | None = None) -> None:
@@ -214,16 +322,18 @@ def emit_tasks(rows: list[dict], fmt: str, extra: list[str] | None = None) -> No
         return
     flat = [flatten_task(r) for r in rows]
     table, csv = list(TASK_TABLE), list(TASK_CSV)
+    sheet = list(TASK_SHEET)
     if any(r.get("deadline") for r in rows):  # 完成时限 printed in or beside the annotations
         table.insert(table.index("source"), "deadline")
+        sheet.insert(sheet.index("source"), "deadline")
     if any(r["place"] for r in flat):  # tasks read from a workbook: sheet!row
         csv.append("place")
-    echo(output.render(flat, fmt, (extra or []) + table, (extra or []) + csv))
+    emit(flat, fmt, (extra or []) + table, (extra or []) + csv, (extra or []) + sheet, wrap={"title", "text"})
 
 
 @cli.command("tasks")
 @CITY
-@FORMAT
+@listing
 @click.pass_context
 def tasks_command(ctx, city, fmt):
     """List tasks with their responsible units and source lines.
@@ -239,7 +349,7 @@ def tasks_command(ctx, city, fmt):
 @click.argument("unit")
 @click.option("--role", type=click.Choice(["lead", "support"]), help="Only tasks the unit leads / supports.")
 @CITY
-@FORMAT
+@listing
 @click.pass_context
 def duties_command(ctx, unit, role, city, fmt):
     """Every task UNIT leads or supports (exact name, alias or short form like 大数据委).
@@ -262,7 +372,7 @@ def duties_command(ctx, unit, role, city, fmt):
 @click.option("--by", "by", type=click.Choice(["unit", "function"]), default="unit", show_default=True,
               help="Count per unit, or per function with each city's counterpart side by side.")
 @CITY
-@FORMAT
+@listing
 @click.pass_context
 def load_command(ctx, top, by, city, fmt):
     """How many tasks each unit leads and supports, heaviest first.
@@ -273,8 +383,8 @@ def load_command(ctx, top, by, city, fmt):
         check_cities(answers(ctx).cities(), city)
     if by == "unit":
         rows = answers(ctx).load_by_unit(city=city, top=top)
-        echo(output.render(rows, fmt, ["unit", "city", "kind", "lead", "support", "total", "targets"],
-                           ["unit", "city", "kind", "function", "lead", "support", "total", "targets"]))
+        emit(rows, fmt, ["unit", "city", "kind", "lead", "support", "total", "targets"],
+             ["unit", "city", "kind", "function", "lead", "support", "total", "targets"])
         return
     rows = answers(ctx).load_by_function(city=city, top=top)
     if fmt == "json":
@@ -289,13 +399,13 @@ def load_command(ctx, top, by, city, fmt):
             item[name] = f"{'、'.join(part['units'])} {part['lead']}/{part['support']}" if part else ""
         flat.append(item)
     columns = ["function", *cities, "lead", "support", "total", "targets"]
-    echo(output.render(flat, fmt, columns))
+    emit(flat, fmt, columns)
 
 
 @cli.command("units")
 @click.option("--unresolved", is_flag=True, help="Only units the curated agency table does not know.")
 @CITY
-@FORMAT
+@listing
 @click.pass_context
 def units_command(ctx, unresolved, city, fmt):
     """List responsible units with region, kind, function and printed names.
@@ -305,13 +415,13 @@ def units_command(ctx, unresolved, city, fmt):
     if city:
         check_cities(answers(ctx).cities(), city)
     rows = answers(ctx).units(city=city, unresolved=unresolved)
-    echo(output.render(rows, fmt, ["unit", "city", "kind", "function", "tasks", "printed"],
-                       ["unit", "city", "kind", "function", "resolved", "tasks", "printed"]))
+    emit(rows, fmt, ["unit", "city", "kind", "function", "tasks", "printed"],
+         ["unit", "city", "kind", "function", "resolved", "tasks", "printed"])
 
 
 @cli.command("docs")
 @CITY
-@FORMAT
+@listing
 @click.pass_context
 def docs_command(ctx, city, fmt):
     """List documents with their metadata, task counts and warnings.
@@ -323,9 +433,9 @@ def docs_command(ctx, city, fmt):
     rows = queries.documents(graph_of(ctx), city=city)
     if fmt == "table":  # a copy that prints no title is told apart by its file
         rows = [{**r, "title": r["title"] or f"({r['file'].rsplit('/', 1)[-1]})"} for r in rows]
-    echo(output.render(rows, fmt, ["region", "title", "number", "date", "tasks", "annotated_tasks", "warnings"],
-                       ["id", "title", "issuer", "number", "date", "region", "level", "period", "tasks",
-                        "annotated_tasks", "file", "encoding", "format", "truncated", "warnings"]))
+    emit(rows, fmt, ["region", "title", "number", "date", "tasks", "annotated_tasks", "warnings"],
+         ["id", "title", "issuer", "number", "date", "region", "level", "period", "tasks",
+          "annotated_tasks", "file", "encoding", "format", "truncated", "warnings"], wrap={"title", "warnings"})
 
 
 @cli.command("build")

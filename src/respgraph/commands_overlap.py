@@ -8,7 +8,7 @@ import click
 from respgraph.queries import overlap as overlap_queries
 
 from . import output
-from .cli import FORMAT, check_cities, cli, echo, graph_of
+from .cli import check_cities, cli, echo, emit, emit_sheets, graph_of, listing
 
 PARTS = ("topics", "families", "matrix", "projects", "uptake")
 
@@ -44,7 +44,7 @@ def _side_by_side(rows: list[dict], key: str) -> tuple[list[dict], list[str]]:
 @click.option("--topic", help="Only this topic (see data/topics.csv), e.g. 智慧教育.")
 @click.option("--show", "parts", multiple=True, type=click.Choice(PARTS),
               help="Which part(s) to show (default: all): topics, families, matrix, projects, uptake.")
-@FORMAT
+@listing
 @click.pass_context
 def overlap_command(ctx, cities, topic, parts, fmt):
     """What the plans of several cities share: topics and task families with each city's lead
@@ -79,23 +79,29 @@ def overlap_command(ctx, cities, topic, parts, fmt):
     blocks = []
     if "topics" in result:
         flat, columns = _side_by_side(result["topics"], "topic")
-        blocks.append(("topics: lead units | targets per city", flat, columns))
+        blocks.append(("topics: lead units | targets per city", flat, columns, "topics"))
     if "families" in result:
         flat, columns = _side_by_side(result["families"], "family")
-        blocks.append(("task families: lead units per city", flat, columns))
+        blocks.append(("task families: lead units per city", flat, columns, "families"))
     if "matrix" in result:
         blocks.append(("city similarity (topics Jaccard, share of tasks with a similar task)",
-                       result["matrix"], ["city", "other", "topics_jaccard", "similar_share"]))
+                       result["matrix"], ["city", "other", "topics_jaccard", "similar_share"], "matrix"))
     if "projects" in result:
         flat, columns = _side_by_side(result["projects"], "project")
-        blocks.append(("projects named in several documents", flat, columns))
+        blocks.append(("projects named in several documents", flat, columns, "projects"))
     if "uptake" in result:
         rows = [{"number": r["number"], "title": r["title"], "doc": r["doc"],
                  "taken_up_by": "、".join(f"{t['city']} {t['number']} {t['title']}" for t in r["taken_up_by"]) or "—"}
                 for r in result["uptake"]]
         blocks.append(("provincial tasks and the city tasks taking them up", rows,
-                       ["doc", "number", "title", "taken_up_by"]))
-    for index, (heading, rows, columns) in enumerate(blocks):
+                       ["doc", "number", "title", "taken_up_by"], "uptake"))
+    if fmt == "xlsx":  # one sheet per part
+        from .xlsx_output import Sheet
+
+        emit_sheets([Sheet(part, rows, columns, heading, wrap={"title", "taken_up_by"})
+                     for heading, rows, columns, part in blocks])
+        return
+    for index, (heading, rows, columns, _part) in enumerate(blocks):
         if fmt == "table":
             echo(("\n" if index else "") + f"# {heading}")
         elif index:
@@ -105,7 +111,7 @@ def overlap_command(ctx, cities, topic, parts, fmt):
 
 @cli.command("indicators")
 @click.option("--name", help="Only indicators whose name contains this (e.g. 5G).")
-@FORMAT
+@listing
 @click.pass_context
 def indicators_command(ctx, name, fmt):
     """Each indicator with every document's baseline and targets by year, and whether a city's
@@ -130,5 +136,8 @@ def indicators_command(ctx, name, fmt):
                 "targets": "、".join(f"{y}:{v}" for y, v in doc["targets"].items()),
                 "province": row["province"].get(doc["final_year"], ""),
                 "vs_province": doc["vs_province"],
+                "doc": doc["doc"], "final_year": doc["final_year"], "final": doc["final"],
             })
-    echo(output.render(flat, fmt, ["indicator", "unit", "city", "baseline", "targets", "province", "vs_province"]))
+    emit(flat, fmt, ["indicator", "unit", "city", "baseline", "targets", "province", "vs_province"],
+         xlsx_columns=["indicator", "unit", "city", "doc", "baseline", "targets", "final_year", "final", "province",
+                       "vs_province"])
