@@ -28,7 +28,7 @@ import pytest
 from respgraph.exports import html as html_export
 
 CHROMIUM = "/usr/bin/chromium"
-pytestmark = [pytest.mark.browser,
+pytestmark = [pytest.mark.browser, pytest.mark.slow,
               pytest.mark.skipif(not os.path.exists(CHROMIUM), reason=f"headless Chromium ({CHROMIUM}) is not installed")]
 
 WIDTH, HEIGHT = 1400, 900

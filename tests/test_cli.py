@@ -23,7 +23,8 @@ def run_json(*args):
     return json.loads(result.output)
 
 
-def test_first_use_builds_the_bundled_plans(home):
+def test_first_use_builds_the_bundled_plans(empty_home):
+    home = empty_home
     assert not home.exists()
     rows = run_json("docs")
     assert (home / "graph.json").exists()
@@ -144,7 +145,8 @@ def test_build_missing_file_keeps_previous_graph(home, tmp_path):
     (b"\x00\x01\x02binary\x00", "binary file, not text"),
     ("这是一段没有任何任务的文字。".encode(), "no outline or tasks recognised"),
 ])
-def test_build_rejects_bad_input_with_one_line(home, tmp_path, content, reason):
+def test_build_rejects_bad_input_with_one_line(empty_home, tmp_path, content, reason):
+    home = empty_home
     bad = tmp_path / "bad.txt"
     bad.write_bytes(content)
     result = run("build", str(bad))

@@ -401,6 +401,7 @@ def test_every_library_query_passes_the_gate_on_both_engines():
 SLOW = "UNWIND range(1, 100000) AS a UNWIND range(1, 100000) AS b WITH a, b WHERE a + b = -1 RETURN count(*) AS n"
 
 
+@pytest.mark.slow
 def test_a_query_past_its_time_limit_is_stopped_in_one_line(fresh):
     home, out = fresh
     began = time.monotonic()
@@ -523,6 +524,7 @@ def limit_file_size(limit: int):
     return apply
 
 
+@pytest.mark.slow
 def test_too_little_disk_for_the_database_is_one_line(fresh):
     home, out = fresh
     cypher_engine.discard_database(home / "graph.lbdb")
@@ -576,6 +578,7 @@ def cypher_like(outside: Path):
                                        spaced).map("".join))
 
 
+@pytest.mark.slow
 def test_random_cypher_like_text_never_escapes_the_sandbox(fresh):
     home, out = fresh
     before = home_state(home)

@@ -328,6 +328,7 @@ def test_the_next_build_removes_what_killed_builds_left(home, tmp_path):
                                        "graph.json.index.sqlite"]
 
 
+@pytest.mark.slow
 def test_a_build_killed_at_any_moment_leaves_no_temporary_file_after_the_next(home, tmp_path):
     plans = tmp_path / "plans"
     shutil.copytree(Path(__file__).parents[1] / "data" / "plans", plans)
@@ -378,6 +379,7 @@ def test_a_second_build_waits_then_refuses_in_one_line(home):
     assert not (home / "graph.json").exists()
 
 
+@pytest.mark.slow
 def test_builds_waiting_for_the_lock_run_one_after_the_other_and_the_last_wins_whole(home):
     held = HeldLock(home)
     first = subprocess.Popen([str(RESPGRAPH), "build", str(PLAN)], env=environment(home), text=True,
@@ -530,6 +532,7 @@ PREFIXES = ("error: ", "Error: ", "warning: ", "note: ", "built ")
 @settings(max_examples=100, deadline=None, database=None, suppress_health_check=list(HealthCheck))
 @given(text=plan_text(), encoding=st.sampled_from(ENCODINGS), suffix=st.sampled_from([".txt", ".md", ""]),
        raw=st.binary(max_size=64))
+@pytest.mark.slow
 def test_random_plan_text_is_built_or_refused_in_one_line(tmp_path_factory, text, encoding, suffix, raw):
     root = tmp_path_factory.mktemp("random")
     home, out = root / "home", root / "out"

@@ -311,6 +311,7 @@ def test_html_command_gives_the_same_bytes_twice(home, tmp_path):
     assert outputs[0] == outputs[1]
 
 
+@pytest.mark.slow
 def test_pages_and_exports_are_byte_identical_across_processes(graph, tmp_path):
     # set iteration order changes with PYTHONHASHSEED: nothing written may depend on it
     import os

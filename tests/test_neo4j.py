@@ -99,6 +99,7 @@ def test_uri_credentials_are_not_repeated_in_errors(home):
     assert result.exit_code == 1 and SECRET not in result.output
 
 
+@pytest.mark.slow
 def test_a_server_that_accepts_and_never_answers_is_given_up_on_within_the_connect_timeout(home):
     """A plain TCP socket on 127.0.0.1 that accepts and sends nothing: the push gives up on the
     Bolt handshake within RESPGRAPH_NEO4J_CONNECT_TIMEOUT (the driver's connection and

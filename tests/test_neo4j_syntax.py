@@ -62,6 +62,8 @@ ALLOWED_WARNINGS: tuple[tuple[str, str], ...] = (
 
 SAMPLE_VALUES = {"STRING": "", "INT64": 0, "DOUBLE": 0.0, "BOOLEAN": False, "STRING[]": []}
 
+pytestmark = pytest.mark.slow
+
 
 # ---------------------------------------------------------------------------------------
 # The checker

@@ -106,6 +106,7 @@ def test_unreadable_inputs_fail_as_without_the_cache(tmp_path):
     assert report.failures[0].endswith("missing.txt: no such file")
 
 
+@pytest.mark.slow
 def test_parallel_prefetch_gives_the_same_graph_as_parsing_one_by_one(tmp_path):
     load_generator().generate(cache.PARALLEL_MIN_FILES, seed=3, out=tmp_path / "corpus")
     folder = tmp_path / "corpus" / "plans"
@@ -118,7 +119,8 @@ def test_parallel_prefetch_gives_the_same_graph_as_parsing_one_by_one(tmp_path):
     assert snapshot.dumps(report.graph) == snapshot.dumps(graph_build.build([folder]))
 
 
-def test_cli_rebuild_after_adding_a_plan_parses_only_that_plan(home, plans, extra_plan, monkeypatch):
+def test_cli_rebuild_after_adding_a_plan_parses_only_that_plan(empty_home, plans, extra_plan, monkeypatch):
+    home = empty_home
     parsed_files = []
     real_parse = cache.parse_document
 

@@ -336,6 +336,7 @@ def needs_soffice():
     return program
 
 
+@pytest.mark.slow
 def test_a_doc_made_by_libreoffice_reads_like_its_docx(tmp_path):
     program = needs_soffice()
     source = build_docx(tmp_path / "plan.docx")
@@ -355,6 +356,7 @@ def test_a_doc_made_by_libreoffice_reads_like_its_docx(tmp_path):
         assert doc.meta.title == "西溪市数据要素市场化配置改革行动计划"
 
 
+@pytest.mark.slow
 def test_a_damaged_doc_is_one_line(tmp_path):
     needs_soffice()
     path = tmp_path / "plan.doc"
