@@ -52,16 +52,20 @@ def file_label(path: Path) -> str:
 
 
 def build_report(paths: list[str | os.PathLike],
-                 while_overlap: Callable[[nx.MultiDiGraph], None] | None = None) -> BuildReport:
+                 while_overlap: Callable[[nx.MultiDiGraph], None] | None = None,
+                 on_progress: Callable[[str, int, int | None], None] | None = None) -> BuildReport:
     """Build the graph from files and folders, collecting failures instead of stopping.
 
     The same plan given twice (same text, another name) is built once, with a warning.
-    ``while_overlap`` is passed on to ``assemble``.
+    ``while_overlap`` is passed on to ``assemble``. ``on_progress(stage, done, total)`` hears
+    ("parsed", files done, files) after each file, then the stages of ``assemble``.
     """
     parsed, report = [], BuildReport(graph=nx.MultiDiGraph())
     seen: dict[str, str] = {}
     files = expand_paths(list(paths), report.skipped)
-    for path in files:
+    for number, path in enumerate(files):
+        if on_progress is not None:
+            on_progress("parsed", number, len(files))
         label = file_label(path)
         try:
             doc = parse_path(path)
@@ -80,13 +84,15 @@ def build_report(paths: list[str | os.PathLike],
         parsed.append((doc, label))
     if not files:
         report.failures.append("no input files given")
+    elif on_progress is not None:
+        on_progress("parsed", len(files), len(files))
 
     def beside_overlap(graph: nx.MultiDiGraph) -> None:
         if while_overlap is not None:
             while_overlap(graph)
         report.checks = check_counts(parsed)  # in the wait for the overlap child, when there is one
 
-    report.graph = assemble(parsed, while_overlap=beside_overlap if parsed else None)
+    report.graph = assemble(parsed, while_overlap=beside_overlap if parsed else None, on_progress=on_progress)
     report.inputs.sort(key=lambda item: item["file"])
     report.graph.graph["inputs"] = [f"{i['file']}#{i['sha256'][:12]}" for i in report.inputs]
     return report

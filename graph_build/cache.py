@@ -33,6 +33,7 @@ import multiprocessing
 import os
 import pickle
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 
 from .files import UnsafePath, read_input, write_atomic
@@ -108,9 +109,11 @@ class ParseCache:
         self._store(key, pickle.dumps(doc, protocol=pickle.HIGHEST_PROTOCOL))
         return doc
 
-    def prefetch(self, paths: list[str | os.PathLike], workers: int | None = None) -> int:
+    def prefetch(self, paths: list[str | os.PathLike], workers: int | None = None,
+                 on_progress: Callable[[str, int, int | None], None] | None = None) -> int:
         """Parse the files not yet cached, in parallel when there are many; return how many.
 
+        ``on_progress`` hears ("parsing", files done, files to parse) as the workers finish them.
         The parsed documents are kept in memory for the ``parse`` calls of the build that
         follows (each is handed out once) and written to disk for the next build. Files that
         fail to read or parse are left to ``parse``, which raises the reader's error.
@@ -128,11 +131,15 @@ class ParseCache:
             return 0  # ``parse`` parses them one by one, as cheaply
         jobs = sorted(missing.items(), key=lambda item: str(item[1]))
         context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else None)
+        if on_progress is not None:
+            on_progress("parsing", 0, len(jobs))
+        tasks = [(str(self.folder), k, str(p), self.secret) for k, p in jobs]
         with context.Pool(workers) as pool:
-            for key, blob in pool.imap_unordered(_parse_job, [(str(self.folder), k, str(p), self.secret)
-                                                              for k, p in jobs], chunksize=8):
+            for done, (key, blob) in enumerate(pool.imap_unordered(_parse_job, tasks, chunksize=8), 1):
                 if blob is not None:
                     self._prefetched[key] = pickle.loads(blob)
+                if on_progress is not None:
+                    on_progress("parsing", done, len(jobs))
         return len(missing)
 
     def prune(self) -> None:

@@ -251,15 +251,20 @@ def add_agency(graph: nx.MultiDiGraph, unit) -> str:
 
 def assemble(docs: list[tuple[ParsedDocument, str]], overlap: bool = True,
              while_overlap: Callable[[nx.MultiDiGraph], None] | None = None,
-             background: bool | None = None) -> nx.MultiDiGraph:
+             background: bool | None = None,
+             on_progress: Callable[[str, int, int | None], None] | None = None) -> nx.MultiDiGraph:
     """The graph of several parsed documents, each given with the file label to cite.
 
     ``overlap`` adds the cross-document step (similar tasks, families, provincial uptake). For
     large corpora it is computed in a child process from the parsed documents while this process
     assembles them (``background``: see ``overlap.start``); ``while_overlap`` is called with the
     sorted graph of the documents alone, before the overlap is added, for work that needs no
-    more than that (the CLI's query index) and so fits in the same wait.
+    more than that (the CLI's query index) and so fits in the same wait. ``on_progress(stage,
+    done, total)`` hears ("assembling", 0, None), then ("overlap", 0, None) while the overlap
+    result is awaited.
     """
+    if on_progress is not None:
+        on_progress("assembling", 0, None)
     ordered = sorted(docs, key=lambda pair: (pair[0].meta.region, pair[0].meta.title, pair[1]))
     pending = None
     if overlap:
@@ -278,6 +283,8 @@ def assemble(docs: list[tuple[ParsedDocument, str]], overlap: bool = True,
             if while_overlap is not None:
                 while_overlap(graph)
             if pending is not None:
+                if on_progress is not None:
+                    on_progress("overlap", 0, None)
                 touched = overlap_step.apply(graph, pending.result())
                 graph = _resorted(graph, touched)
     except BaseException:

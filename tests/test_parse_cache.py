@@ -111,9 +111,13 @@ def test_parallel_prefetch_gives_the_same_graph_as_parsing_one_by_one(tmp_path):
     load_generator().generate(cache.PARALLEL_MIN_FILES, seed=3, out=tmp_path / "corpus")
     folder = tmp_path / "corpus" / "plans"
     parse_cache = cache.ParseCache(tmp_path / "parsed", "v1")
+    heard = []
     with cache.using(parse_cache):
-        assert parse_cache.prefetch(sorted(folder.glob("*.txt")), workers=2) == cache.PARALLEL_MIN_FILES
+        assert parse_cache.prefetch(sorted(folder.glob("*.txt")), workers=2,
+                                    on_progress=lambda *stage: heard.append(stage)) == cache.PARALLEL_MIN_FILES
         report = graph_build.build_report([folder])
+    # The progress of the parallel parse: one call before, one per file parsed, in order.
+    assert heard == [("parsing", done, cache.PARALLEL_MIN_FILES) for done in range(cache.PARALLEL_MIN_FILES + 1)]
     assert (parse_cache.misses, parse_cache.hits) == (0, cache.PARALLEL_MIN_FILES)
     assert len(list((tmp_path / "parsed" / "v1").iterdir())) == cache.PARALLEL_MIN_FILES
     assert snapshot.dumps(report.graph) == snapshot.dumps(graph_build.build([folder]))

@@ -443,17 +443,23 @@ def docs_command(ctx, city, fmt):
 @click.option("--bundled", is_flag=True, help="Rebuild the bundled plans (the default with no PATH).")
 @click.option("-o", "--output", "output_path", type=click.Path(),
               help="Write the snapshot here (a new or regular file) instead of making it the active graph.")
-def build_command(paths, bundled, output_path):
+@click.option("-q", "--quiet", is_flag=True,
+              help="No progress bar (drawn only when stderr is a terminal); "
+                   "note:, warning: and error: lines still print.")
+def build_command(paths, bundled, output_path, quiet):
     """Build the graph from plan files or folders and make it the active graph.
 
     Unreadable files are reported one per line and skipped; the exit code is 1 if any failed.
     Files in a folder that are not plans (other types, hidden, Office lock files) are listed
-    as notes. A build that yields nothing leaves the previous graph untouched.
+    as notes. A build that yields nothing leaves the previous graph untouched. On a terminal a
+    progress bar shows the files parsed, then the stage (assembling, overlap, writing).
 
     Example: respgraph build plans/ extra/厦门.txt
     """
     from respgraph import graph_build
     from respgraph.graph_build import files
+
+    from . import progress
 
     use_bundled = bundled or not paths
     for path in paths:  # a FIFO would block the build, a device never end: refused before anything is read
@@ -462,8 +468,10 @@ def build_command(paths, bundled, output_path):
         files.check_target(output_path, ".json")  # before the build, not after it: a folder, FIFO, device
     inputs = graph_build.bundled_plans() if use_bundled else list(paths)
     target = output_path or store.active_snapshot()
-    report = keep_until_exit(store.build_and_save(inputs, target, bundled=use_bundled,
-                                                  on_wait=lambda line: click.echo(f"note: {line}", err=True)))
+    with progress.display(quiet) as on_progress:
+        report = keep_until_exit(store.build_and_save(inputs, target, bundled=use_bundled,
+                                                      on_wait=lambda line: click.echo(f"note: {line}", err=True),
+                                                      on_progress=on_progress))
     for skipped in report.skipped:  # files in the folders given that are not plans respgraph reads
         click.echo(f"note: {skipped}", err=True)
     for warning in report.warnings:

@@ -23,7 +23,7 @@ from respgraph.queries import cypher_engine, cypher_gate, cypher_sandbox, librar
 
 from . import output, store
 from .cli import FORMAT, cli, echo, graph_of
-from .commands_export import export_group
+from .commands_export import export_group, loaded_graph, quiet_option
 
 
 class QueryFailed(click.ClickException):
@@ -248,8 +248,9 @@ def neo4j_group():
 @click.option("--replace", is_flag=True,
               help=f"First delete what earlier pushes wrote (nodes labelled :{neo4j_store.MARKER_LABEL}, with their relationships).")
 @neo4j_options
+@quiet_option
 @click.pass_context
-def push_command(ctx, batch_size, replace, uri, user, password, database):
+def push_command(ctx, batch_size, replace, uri, user, password, database, quiet):
     """Push the graph into Neo4j: constraints, then batched MERGE per label and relationship type.
 
     Pushing the same graph twice changes nothing; --replace clears the previous push first.
@@ -259,20 +260,17 @@ def push_command(ctx, batch_size, replace, uri, user, password, database):
 
     Example: respgraph neo4j push --uri bolt://localhost:7687 --user neo4j --replace
     """
-    from rich.console import Console
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+    from . import progress
 
     settings = settings_from(uri, user, password, database)
     graph = graph_of(ctx)
-    console = Console(stderr=True)
-    columns = [TextColumn("{task.description:<16}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn()]
     try:
-        with Progress(*columns, console=console, disable=not console.is_terminal) as bar:
-            task = bar.add_task("connecting", total=None)
+        with progress.display(quiet) as show:
+            show("connecting")
             written = neo4j_store.push(
                 graph, settings, batch_size=batch_size, replace=replace,
-                on_start=lambda total: bar.update(task, total=total),
-                progress=lambda what, rows: bar.update(task, advance=rows, description=what))
+                on_start=lambda total: show("pushing", 0, total),
+                progress=lambda what, rows: show.advance(what, rows))
     except (neo4j_store.Neo4jUnavailable, cypher_engine.CypherError) as error:
         # One line: "cannot reach Neo4j at …", or "neo4j push failed while <step>: <driver's reason>".
         raise click.ClickException(str(error))
@@ -283,8 +281,9 @@ def push_command(ctx, batch_size, replace, uri, user, password, database):
 
 @export_group.command("neo4j-admin")
 @click.argument("folder", type=click.Path())
+@quiet_option
 @click.pass_context
-def export_neo4j_admin_command(ctx, folder):
+def export_neo4j_admin_command(ctx, folder, quiet):
     """Write CSV files for `neo4j-admin database import full` into FOLDER, with import.sh to run it.
 
     One nodes_<Label>.csv per label and relationships_<TYPE>.csv per type, typed headers
@@ -295,15 +294,21 @@ def export_neo4j_admin_command(ctx, folder):
     from respgraph.exports.neo4j_admin import export_neo4j_admin
     from respgraph.graph_build.files import check_folder
 
+    from . import progress
+
     check_folder(folder)  # before the graph is loaded: a file, FIFO or device there is refused
-    written = export_neo4j_admin(graph_of(ctx), folder)
+    with progress.display(quiet) as show:
+        graph = loaded_graph(ctx, show)
+        show("writing csv")
+        written = export_neo4j_admin(graph, folder)
     click.echo(f"wrote {len(written)} files to {folder} (run: sh {Path(folder) / 'import.sh'})", err=True)
 
 
 @export_group.command("cypher")
 @click.argument("file", type=click.Path())
+@quiet_option
 @click.pass_context
-def export_cypher_command(ctx, file):
+def export_cypher_command(ctx, file, quiet):
     """Write a self-contained Cypher script for cypher-shell: constraints, then MERGE statements.
 
     Example: respgraph export cypher out/graph.cypher && cypher-shell -f out/graph.cypher
@@ -311,6 +316,11 @@ def export_cypher_command(ctx, file):
     from respgraph.exports.cypher_script import export_cypher_script
     from respgraph.graph_build.files import check_target
 
+    from . import progress
+
     check_target(file, ".cypher")  # before the graph is loaded: a folder, FIFO or device there is refused
-    count = export_cypher_script(graph_of(ctx), file)
+    with progress.display(quiet) as show:
+        graph = loaded_graph(ctx, show)
+        show("writing cypher")
+        count = export_cypher_script(graph, file)
     click.echo(f"wrote {count} statements to {file}", err=True)

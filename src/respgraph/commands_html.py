@@ -6,7 +6,7 @@ import click
 from respgraph.exports.views import MAX_NODES, VIEWS
 
 from .cli import DomainError, check_cities, cli, graph_of
-from .commands_export import export_group
+from .commands_export import export_group, loaded_graph, quiet_option
 
 
 @cli.command("html")
@@ -56,55 +56,63 @@ def html_command(ctx, view, cities, unit, topic, depth, max_nodes, output_path):
     click.echo(f"wrote {graph.number_of_nodes()} nodes, {graph.number_of_edges()} edges → {path}", err=True)
 
 
-def _export(ctx, fmt: str, path: str) -> None:
+def _export(ctx, fmt: str, path: str, quiet: bool) -> None:
     from respgraph.exports import files
 
+    from . import progress
+
     files.check_export_path(fmt, path)  # before the graph is loaded: a folder, FIFO or device is refused
-    graph = graph_of(ctx)
-    written = files.export(graph, fmt, path)
+    with progress.display(quiet) as show:
+        graph = loaded_graph(ctx, show)
+        show(f"writing {fmt}")
+        written = files.export(graph, fmt, path)
     where = path if fmt == "csv" else written[0]
     click.echo(f"wrote {graph.number_of_nodes()} nodes, {graph.number_of_edges()} edges → {where}", err=True)
 
 
 @export_group.command("graphml")
 @click.argument("path", type=click.Path())
+@quiet_option
 @click.pass_context
-def export_graphml(ctx, path):
+def export_graphml(ctx, path, quiet):
     """GraphML for Gephi and yEd: typed attributes, STRING[] joined with '|', label = display name.
 
     Example: respgraph export graphml out/graph.graphml
     """
-    _export(ctx, "graphml", path)
+    _export(ctx, "graphml", path, quiet)
 
 
 @export_group.command("gexf")
 @click.argument("path", type=click.Path())
+@quiet_option
 @click.pass_context
-def export_gexf(ctx, path):
+def export_gexf(ctx, path, quiet):
     """GEXF 1.2 for Gephi: typed attributes, STRING[] joined with '|', label = display name.
 
     Example: respgraph export gexf out/graph.gexf
     """
-    _export(ctx, "gexf", path)
+    _export(ctx, "gexf", path, quiet)
 
 
 @export_group.command("json")
 @click.argument("path", type=click.Path())
+@quiet_option
 @click.pass_context
-def export_json(ctx, path):
+def export_json(ctx, path, quiet):
     """Node-link JSON (networkx.node_link_graph(data, edges="edges") reads it back).
 
     Example: respgraph export json out/graph.json
     """
-    _export(ctx, "json", path)
+    _export(ctx, "json", path, quiet)
 
 
 @export_group.command("csv")
 @click.argument("folder", type=click.Path())
+@quiet_option
 @click.pass_context
-def export_csv(ctx, folder):
+def export_csv(ctx, folder, quiet):
     """nodes.csv and edges.csv in FOLDER (Gephi's spreadsheet import, pandas, Excel).
 
     Example: respgraph export csv out/csv
     """
-    _export(ctx, "csv", folder)
+    _export(ctx, "csv", folder, quiet)

@@ -76,7 +76,8 @@ def say_waiting(line: str) -> None:
     print(f"note: {line}", file=sys.stderr, flush=True)
 
 
-def build_and_save(paths: list, target: Path, bundled: bool, on_wait: Callable[[str], None] | None = say_waiting):
+def build_and_save(paths: list, target: Path, bundled: bool, on_wait: Callable[[str], None] | None = say_waiting,
+                   on_progress: Callable[[str, int, int | None], None] | None = None):
     """Build from ``paths`` and, when anything was built, replace ``target`` (and its index) atomically.
 
     The whole build holds the home's build lock (``on_wait`` hears when it has to wait for
@@ -86,13 +87,17 @@ def build_and_save(paths: list, target: Path, bundled: bool, on_wait: Callable[[
     step runs in a child process, the query index (which reads no overlap edges) is computed
     and the snapshot lines the overlap cannot change are encoded; the index is stamped once the
     snapshot is written. Returns the graph_build.BuildReport.
+
+    ``on_progress(stage, done, total)`` hears the stages: "parsing" (files parsed in parallel),
+    "parsed" (files done of all), "assembling", "overlap", "writing"; ``total`` None when the
+    stage is not counted. Nothing here prints it: the CLI draws it (``respgraph.progress``).
     """
     from respgraph.graph_build import files
 
     started = time.time()
     with files.build_lock(home(), on_wait=on_wait):
         sweep_leftovers(Path(target), started)
-        return _build_and_save(paths, Path(target), bundled)
+        return _build_and_save(paths, Path(target), bundled, on_progress)
 
 
 def sweep_leftovers(target: Path, before: float) -> list[Path]:
@@ -125,7 +130,7 @@ def _parsed_folders() -> list[Path]:
         return []
 
 
-def _build_and_save(paths: list, target: Path, bundled: bool):
+def _build_and_save(paths: list, target: Path, bundled: bool, on_progress=None):
     from respgraph import graph_build
     from respgraph.graph_build import cache, overlap, snapshot
     from respgraph.graph_build.read import expand_paths
@@ -153,9 +158,11 @@ def _build_and_save(paths: list, target: Path, bundled: bool):
     # the report's, kept by the caller.
     try:
         with cache.using(parsed), paused_gc(freeze=True):
-            parsed.prefetch(expand_paths(list(paths)))
-            report = graph_build.build_report(paths, while_overlap=while_overlap)
+            parsed.prefetch(expand_paths(list(paths)), on_progress=on_progress)
+            report = graph_build.build_report(paths, while_overlap=while_overlap, on_progress=on_progress)
             if report.inputs:
+                if on_progress is not None:
+                    on_progress("writing", 0, None)
                 report.graph.graph["bundled"] = bundled
                 report.graph.graph["builder"] = fingerprint
                 sha256 = _write_snapshot(report.graph, target, ahead.pop() if ahead else None)
