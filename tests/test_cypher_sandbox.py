@@ -350,7 +350,10 @@ def test_reading_queries_answer_exactly(fresh, graph, query, params, expected):
     home, out = fresh
     result = invoke("cypher", query, *params, "--format", "json")
     assert result.exit_code == 0 and result.stderr == "", result.output
-    assert json.loads(result.stdout) == expected(graph)
+    got, want = json.loads(result.stdout), expected(graph)
+    if " UNION " in query:  # UNION's rows come in no promised order (ladybug runs the parts in parallel)
+        got, want = sorted(got, key=json.dumps), sorted(want, key=json.dumps)
+    assert got == want
     assert files_under(out) == []
 
 
