@@ -1,6 +1,8 @@
-"""The installed package is the only import name: no bare graph_build/queries/exports imports."""
+"""The installed package is the only import name, and its layers import only earlier layers."""
 import re
 from pathlib import Path
+
+import pytest
 
 import respgraph
 from respgraph import exports, graph_build, queries
@@ -23,3 +25,33 @@ def test_subpackages_are_under_respgraph():
     for module in (graph_build, queries, exports):
         assert module.__name__.startswith("respgraph.")
     assert respgraph.__name__ == "respgraph"
+
+
+LAYERS = ["graph_build", "queries", "exports"]  # read → parse → resolve → graph → store → query → render
+APPLICATION = ("respgraph.cli", "respgraph.store", "respgraph.index", "respgraph.commands", "respgraph.api",
+               "respgraph.output", "respgraph.progress", "respgraph.xlsx_output")
+
+
+def imported_modules(path: Path) -> set[str]:
+    """Every absolute module a file imports (relative imports stay inside its own layer)."""
+    import ast
+
+    names = set()
+    for node in ast.walk(ast.parse(path.read_text("utf-8"))):
+        if isinstance(node, ast.Import):
+            names.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            names.add(node.module)
+            names.update(f"{node.module}.{alias.name}" for alias in node.names)
+    return names
+
+
+@pytest.mark.parametrize("layer", LAYERS)
+def test_no_layer_imports_a_later_one_or_the_application(layer):
+    later = [f"respgraph.{name}" for name in LAYERS[LAYERS.index(layer) + 1:]]
+    offenders = []
+    for path in sorted((ROOT / layer).rglob("*.py")):
+        for name in imported_modules(path):
+            if name.startswith(tuple(later)) or name.startswith(APPLICATION):
+                offenders.append(f"{path.relative_to(ROOT)} imports {name}")
+    assert offenders == []
