@@ -27,7 +27,7 @@ import weakref
 from pathlib import Path
 
 from . import store
-from .errors import RespgraphError, UsageProblem, WorkFailed
+from .errors import UsageProblem, WorkFailed
 
 __all__ = ["open", "Explorer", "Rows"]
 
@@ -495,10 +495,5 @@ class Explorer:
         cities = [city] if isinstance(city, str) else list(city or [])
         if cities:
             self._check_cities(self._known_cities(), cities)
-        try:
-            return html_export.view_page(self.graph, view, unit, tuple(cities), topic, depth,
-                                         MAX_NODES if max_nodes is None else max_nodes)
-        except RespgraphError:
-            raise
-        except LookupError as error:  # as `respgraph html`: a unit, city or topic the graph lacks
-            raise WorkFailed(str(error)) from None
+        return html_export.view_page(self.graph, view, unit, tuple(cities), topic, depth,
+                                     MAX_NODES if max_nodes is None else max_nodes)

@@ -358,12 +358,7 @@ def duties_command(ctx, unit, role, city, fmt):
     """
     if city:
         check_cities(answers(ctx).cities(), city)
-    try:
-        rows = answers(ctx).duties(unit, role=role, city=city)
-    except queries.AmbiguousUnit as error:
-        raise DomainError(str(error))
-    except queries.UnknownUnit as error:
-        raise click.ClickException(str(error))
+    rows = answers(ctx).duties(unit, role=role, city=city)  # AmbiguousUnit exit 2, UnknownUnit exit 1 (errors.py)
     emit_tasks(rows, fmt, extra=["role"])
 
 

@@ -5,7 +5,7 @@ import click
 
 from respgraph.exports.views import MAX_NODES, VIEWS
 
-from .cli import DomainError, check_cities, cli, graph_of
+from .cli import check_cities, cli, graph_of
 from .commands_export import export_group, loaded_graph, quiet_option
 
 
@@ -32,20 +32,15 @@ def html_command(ctx, view, cities, unit, topic, depth, max_nodes, output_path):
     Example: respgraph html --unit 市大数据委 --city 福州
     """
     from respgraph.exports import html as html_export
-    from respgraph.exports.views import ViewOptionError
     from respgraph.graph_build.files import check_target
-    from respgraph.queries import AmbiguousUnit, known_cities
+    from respgraph.queries import known_cities
 
     if output_path and output_path != "-":
         check_target(output_path, ".html")  # before the page is drawn: a folder, FIFO or device is refused
     if cities:
         check_cities(known_cities(graph_of(ctx)), cities)
-    try:
-        page = html_export.view_page(graph_of(ctx), view, unit, cities, topic, depth, max_nodes)
-    except (ViewOptionError, AmbiguousUnit) as error:
-        raise DomainError(str(error))
-    except LookupError as error:
-        raise click.ClickException(str(error))
+    # ViewOptionError and AmbiguousUnit exit 2, NothingToDraw and UnknownUnit exit 1 (errors.py)
+    page = html_export.view_page(graph_of(ctx), view, unit, cities, topic, depth, max_nodes)
     for note in page.view.notes:
         click.echo(f"note: {note}", err=True)
     graph = page.view.graph
