@@ -210,7 +210,6 @@ class Reading:
     rules: list[str] = field(default_factory=list)
     label: str = ""            # the first label read, "" for an unlabelled body
     role_words: int = 0        # how many runs were closed by a role word
-    rejected: bool = False     # a clause is neither units, deadline nor rule
 
 
 @functools.lru_cache(maxsize=1)
@@ -539,8 +538,6 @@ def _without_standing_notes(body: str) -> tuple[str, list[str]]:
 
 def _read_if_annotation(body: str, shadow: str) -> Reading | None:
     if len(shadow) < 3 or not _hint_pattern().search(shadow):
-        return None
-    if any(word in shadow for word in _config()["never_in_units"]) and standing_note(body) is not None:
         return None
     reading = read_body(body)
     if not reading.units:

@@ -18,7 +18,6 @@ COMMON = "市区县省委局办厅中心公司集团政府人民管理信息发�
 NAME_CHAR = st.sampled_from(COMMON) | st.characters(min_codepoint=0x4E00, max_codepoint=0x9FFF)
 BRACKETS = [("（", "）"), ("〔", "〕"), ("(", ")"), ("【", "】"), ("[", "]")]
 TRAILING = ("等", "等部门", "等单位", "等有关部门", "等有关单位", "等相关部门", "等相关单位")
-NEVER_IN_UNITS = tuple(load_yaml("annotation.yaml")["never_in_units"])
 ROLE_WORDS = tuple(word for words in load_yaml("annotation.yaml")["role_words"].values() for word in words)
 LABELS = {"责任单位": "mixed", "責任單位": "mixed", "责任部门": "mixed", "牵头单位": "lead", "牽頭單位": "lead",
           "牵头部门": "lead", "配合单位": "support", "配合單位": "support"}
@@ -35,7 +34,7 @@ def unit_names(draw):
         name += opener + "、".join(inner) + closer + draw(st.text(NAME_CHAR, max_size=4))
     shadow = simplified(name)
     if (shadow.endswith(TRAILING) or "等" in shadow[-6:] or shadow.endswith(ROLE_WORDS)
-            or is_rule(shadow) or is_deadline(shadow) or any(w in shadow for w in NEVER_IN_UNITS)):
+            or is_rule(shadow) or is_deadline(shadow)):
         # A closing 等 is dropped by design ("市通信管理局等"), a closing role word sets the role
         # ("市农业农村局分别牵头"), and a rule ("下同") or a deadline ("持续推进") is no unit
         # (data/annotation.yaml): keep names that are none of these.
