@@ -16,7 +16,7 @@ import re
 
 import networkx as nx
 
-from respgraph.graph_build.snapshot import write_atomic
+from respgraph.graph_build.files import write_atomic
 from respgraph.queries.cypher_engine import edge_tables, node_tables, quote_name, string_literal
 from respgraph.queries.neo4j_store import MARKER_LABEL, constraint_statements, edge_merge, node_merge
 

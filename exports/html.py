@@ -443,7 +443,7 @@ class GraphPage:
         return self._html
 
     def save(self, path) -> Path:
-        from respgraph.graph_build.snapshot import write_atomic
+        from respgraph.graph_build.files import write_atomic
 
         write_atomic(path, self.html.encode("utf-8"))
         return Path(path)

@@ -37,7 +37,7 @@ import networkx as nx
 from respgraph.errors import WorkFailed
 
 from respgraph.graph_build import schema
-from respgraph.graph_build.snapshot import write_atomic
+from respgraph.graph_build.files import write_atomic
 from respgraph.queries.cypher_engine import edge_tables, node_tables
 from respgraph.queries.neo4j_store import MARKER_LABEL, constraint_statements
 

@@ -13,12 +13,11 @@ import json
 import os
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import networkx as nx
 
 from respgraph.errors import WorkFailed
-from .files import new_file_mode, write_atomic  # noqa: F401 - the one atomic writer, used here and re-exported
+from .files import write_atomic
 from .schema import SCHEMA_VERSION
 
 FORMAT = "respgraph-snapshot"

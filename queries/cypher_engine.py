@@ -774,7 +774,7 @@ def ensure_database(snapshot_path: str | os.PathLike,
     stamp["graph"] = {key: graph.graph.get(key) for key in ("bundled", "builder")}
     try:
         stamp["db_bytes"] = db_path.stat().st_size
-        snapshot.write_atomic(stamp_path(db_path), json.dumps(stamp, sort_keys=True).encode("utf-8"))
+        files.write_atomic(stamp_path(db_path), json.dumps(stamp, sort_keys=True).encode("utf-8"))
     except OSError as error:
         raise DatabaseBuildError(f"cannot build the embedded database {db_path}: {failure_reason(error)}") from None
     return db_path

@@ -205,7 +205,7 @@ def save(graph, target: str | os.PathLike) -> None:
 
 def _write_snapshot(graph, target, ahead=None) -> str:
     """Stream the snapshot to ``target`` (with lines encoded ahead: ``snapshot.encode_ahead``); return its sha256."""
-    from respgraph.graph_build import snapshot
+    from respgraph.graph_build import files, snapshot
 
     digest = hashlib.sha256()
 
@@ -214,7 +214,7 @@ def _write_snapshot(graph, target, ahead=None) -> str:
             digest.update(chunk)
             yield chunk
 
-    snapshot.write_atomic(target, hashed(snapshot.iter_dumps(graph, ahead=ahead)))
+    files.write_atomic(target, hashed(snapshot.iter_dumps(graph, ahead=ahead)))
     return digest.hexdigest()
 
 
