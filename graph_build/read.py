@@ -136,11 +136,16 @@ def read_source(path: str | os.PathLike) -> SourceText:
     return formats.read_other(file, raw)
 
 
+# Files a folder of plans carries about itself (../shared/real-plans/README.md describes the
+# plans beside it): skipped inside a folder, read when named.
+FOLDER_NOTES = {"readme", "license", "licence", "changelog", "notice", "copying"}
+
+
 def expand_paths(paths: list[str | os.PathLike], skipped: list[str] | None = None) -> list[Path]:
     """Files named directly, plus every readable file under named folders, in a stable order.
 
-    Inside a folder, files of a type respgraph does not read, hidden files and folders and
-    Office lock files (~$plan.docx) are skipped; each is added to ``skipped`` (when given) as
+    Inside a folder, files of a type respgraph does not read, hidden files and folders, Office
+    lock files (~$plan.docx) and the folder's own notes (README.md, LICENSE) are skipped; each is added to ``skipped`` (when given) as
     "path: skipped (reason)", a hidden folder once. Files without a suffix are read as text.
     """
     from . import formats
@@ -165,6 +170,8 @@ def expand_paths(paths: list[str | os.PathLike], skipped: list[str] | None = Non
                 _skip(skipped, file, "hidden file")
             elif file.name.startswith("~$"):
                 _skip(skipped, file, "Office lock file")
+            elif file.stem.lower() in FOLDER_NOTES:
+                _skip(skipped, file, "the folder's own notes, not a plan; name the file to read it")
             elif file.suffix.lower() not in readable:
                 _skip(skipped, file, formats.unsupported(file.suffix.lower()).split(";")[0])
             else:

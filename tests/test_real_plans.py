@@ -122,3 +122,16 @@ def test_unannotated_background_sections_are_told_apart(parsed):
     assert [t.number for t in background_tasks(jinan_2019.tasks, jinan_2019.sections)] == ["27"]
     shandong = parsed("shandong_shuzishandong_2019.txt")  # every item annotated
     assert background_tasks(shandong.tasks, shandong.sections) == []
+
+
+def test_a_folder_of_plans_skips_its_own_readme_but_reads_it_when_named(tmp_path):
+    from respgraph.graph_build.read import expand_paths
+
+    folder = tmp_path / "real-plans"  # laid out as ../shared/real-plans: the plans and a README.md about them
+    folder.mkdir()
+    (folder / "README.md").write_bytes((FOLDER.parent / "real_plans_README.md").read_bytes())
+    (folder / "jinan_rengongzhineng_2024.txt").write_bytes((FOLDER / "jinan_rengongzhineng_2024.txt").read_bytes())
+    skipped: list[str] = []
+    assert [p.name for p in expand_paths([folder], skipped)] == ["jinan_rengongzhineng_2024.txt"]
+    assert skipped == [f"{folder / 'README.md'}: skipped (the folder's own notes, not a plan; name the file to read it)"]
+    assert [p.name for p in expand_paths([folder / "README.md"])] == ["README.md"]
